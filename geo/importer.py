@@ -1,0 +1,227 @@
+"""Import one input file as one source: read, validate, geocode, assign districts, store.
+
+Every input row ends in the store or in the report. Re-importing a source
+replaces that source's offers by id and leaves other sources alone.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.districts import assign_districts
+from geo.geocoding.base import AddressQuery, Geocoder
+from geo.readers.geojson import read_geojson
+from geo.readers.tabular import RawTable, read_table
+from geo.schema import OFFER_COLUMNS, InputError, Problem
+from geo.settings import Settings
+from geo.store import Store
+from geo.validate import validate_table
+
+REPORT_COLUMNS = ("file", "row", "column", "value", "message", "suggestion", "severity")
+# Columns compared to decide whether a re-imported offer "changed".
+_COMPARED = [c for c in OFFER_COLUMNS if c not in ("geocode_status", "geocode_provider", "geocode_precision")]
+
+
+@dataclass
+class ImportSummary:
+    """What one import did; ``exit_code`` follows the CLI contract (0 all, 1 some rejected, 2 unusable)."""
+
+    file: str
+    source: str
+    rows_read: int = 0
+    imported: int = 0
+    with_warnings: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    not_located: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    stored: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.rejected == 0 else 1
+
+    def lines(self) -> list[str]:
+        """The console summary."""
+        out = [
+            f"{self.file}: {self.rows_read} rows read, {self.imported} imported "
+            f"({self.with_warnings} with warnings), {self.rejected} rejected, {self.duplicates} duplicates",
+        ]
+        if self.not_located:
+            out.append(f"{self.not_located} offers have no coordinates yet (shown in lists, not on the map)")
+        if self.stored:
+            out.append(f"source {self.source!r}: {self.added} added, {self.changed} changed, {self.removed} removed")
+        else:
+            out.append("nothing stored")
+        return out
+
+
+def read_input(path: str | Path, sheet: str | None = None) -> RawTable:
+    """Pick the reader by content and extension."""
+    path = Path(path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        return read_geojson(path)
+    return read_table(path, sheet=sheet)
+
+
+def import_file(path: str | Path, settings: Settings, *, source: str | None = None, sheet: str | None = None,
+                strict: bool = False, geocoder: Geocoder | None = None, store: Store | None = None,
+                report_path: str | Path | None = None) -> ImportSummary:
+    """Import one file as one source.
+
+    Raises
+    ------
+    InputError
+        The file as a whole is unusable; nothing is changed.
+    """
+    path = Path(path)
+    source = source or path.name
+    raw = read_input(path, sheet=sheet)
+    result = validate_table(raw, settings, source)
+    store = store or Store(settings.store_path)
+    summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)
+    problems = list(result.problems)
+
+    row_of_id = dict(zip(result.offers["id"], result.offer_rows))
+    offers = _geocode(result.offers, raw.file, row_of_id, geocoder, problems)
+    districts = store.districts()
+    offers = to_geodataframe(offers)
+    offers = assign_districts(offers, districts)
+    if not districts.empty:
+        for _, offer in offers[offers["district_status"] == "outside"].iterrows():
+            problems.append(Problem(path.name, None, "", offer["name"],
+                                    f"offer {offer['id']} lies outside every district; stored, flagged as 'outside'",
+                                    severity="warning"))
+
+    existing = store.offers()
+    conflicts = existing[(existing["source"] != source) & existing["id"].isin(offers["id"])]
+    if not conflicts.empty:
+        taken = dict(zip(conflicts["id"], conflicts["source"]))
+        for oid in taken:
+            problems.append(Problem(path.name, row_of_id.get(oid), "id", oid,
+                                    f"the id is already used by source {taken[oid]!r}; row not imported",
+                                    "ids must be unique across sources"))
+        offers = offers[~offers["id"].isin(taken)].reset_index(drop=True)
+
+    rejected_rows = {p.row for p in problems if p.severity == "error" and p.row is not None}
+    summary.rejected = len(rejected_rows)
+    summary.duplicates = len(result.duplicate_rows)
+    summary.imported = len(offers)
+    warn_rows = {p.row for p in problems if p.severity == "warning" and p.row is not None} - rejected_rows
+    summary.with_warnings = len(warn_rows)
+    summary.not_located = int((offers["geocode_status"].isin(["not_located", "not_found", "outside_area", "error"])).sum())
+    summary.problems = problems
+
+    if report_path:
+        write_report(problems, report_path)
+    if strict and summary.rejected:
+        return summary
+
+    old = existing[existing["source"] == source]
+    others = existing[existing["source"] != source]
+    summary.added = int((~offers["id"].isin(old["id"])).sum())
+    summary.removed = int((~old["id"].isin(offers["id"])).sum())
+    summary.changed = _count_changed(old, offers)
+    merged = pd.concat([others, offers], ignore_index=True)
+    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
+    store.write(offers=merged, import_record={
+        "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": source, "file": path.name,
+        "rows_read": summary.rows_read, "imported": summary.imported, "warnings": summary.with_warnings,
+        "rejected": summary.rejected, "duplicates": summary.duplicates, "added": summary.added,
+        "changed": summary.changed, "removed": summary.removed,
+    })
+    summary.stored = True
+    return summary
+
+
+def to_geodataframe(offers: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Offers with a Point geometry where lat/lon are known, None elsewhere."""
+    lat = offers["lat"].to_numpy(float)
+    lon = offers["lon"].to_numpy(float)
+    ok = ~np.isnan(lat) & ~np.isnan(lon)
+    geometry = gpd.GeoSeries([None] * len(offers), crs=4326)
+    if ok.any():
+        geometry[ok] = gpd.points_from_xy(lon[ok], lat[ok], crs=4326)
+    frame = offers.copy()
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry.values, crs=4326)
+
+
+def _geocode(offers: pd.DataFrame, file: str, row_of_id: dict[str, int], geocoder: Geocoder | None,
+             problems: list[Problem]) -> pd.DataFrame:
+    """Locate physical offers without coordinates; keep every row whatever the outcome."""
+    offers = offers.copy()
+    todo = np.flatnonzero((offers["geocode_status"] == "not_located").values)
+    if len(todo) == 0:
+        return offers
+    if geocoder is None:
+        for pos in todo:
+            problems.append(Problem(file, row_of_id.get(offers.at[pos, "id"]), "", offers.at[pos, "name"],
+                                    "no coordinates and no geocoder configured: stored as 'not located' "
+                                    "(shown in lists, not on the map)",
+                                    "add Breitengrad/Längengrad, or configure [geocoding] providers", severity="warning"))
+        return offers
+    queries = [AddressQuery(offers.at[p, "street"], offers.at[p, "housenumber"], offers.at[p, "postcode"],
+                            offers.at[p, "city"]) for p in todo]
+    results = geocoder.geocode_many(queries)
+    for pos, query, res in zip(todo, queries, results):
+        if res.located:
+            offers.at[pos, "lat"], offers.at[pos, "lon"] = res.lat, res.lon
+        offers.at[pos, "geocode_status"] = res.status
+        offers.at[pos, "geocode_precision"] = res.precision
+        offers.at[pos, "geocode_provider"] = res.provider
+        if not res.located:
+            problems.append(Problem(file, row_of_id.get(offers.at[pos, "id"]), "address", query.text,
+                                    f"could not be located ({res.status}{': ' + res.message if res.message else ''}); "
+                                    "stored without a place (shown in lists, not on the map)",
+                                    "check the address, or add Breitengrad/Längengrad", severity="warning"))
+        elif res.precision and res.precision != "house":
+            problems.append(Problem(file, row_of_id.get(offers.at[pos, "id"]), "address", query.text,
+                                    f"located only to {res.precision} precision", severity="warning"))
+    return offers
+
+
+def _count_changed(old: pd.DataFrame, new: pd.DataFrame) -> int:
+    if old.empty or new.empty:
+        return 0
+    a = old.set_index("id")[[c for c in _COMPARED if c != "id"]]
+    b = new.set_index("id")[[c for c in _COMPARED if c != "id"]]
+    common = a.index.intersection(b.index)
+    if common.empty:
+        return 0
+    a, b = a.loc[common], b.loc[common]
+    changed = pd.Series(False, index=common)
+    for column in a.columns:
+        left, right = a[column].map(_comparable), b[column].map(_comparable)
+        changed |= left.values != right.values
+    return int(changed.sum())
+
+
+def _comparable(value):
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, float):
+        return round(value, 7)
+    if isinstance(value, (list, dict)):
+        return repr(value)
+    return value
+
+
+def write_report(problems: list[Problem], path: str | Path) -> None:
+    """The report: one CSV line per problem (UTF-8 with BOM so Excel shows umlauts)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(REPORT_COLUMNS)
+        for p in problems:
+            writer.writerow(["" if getattr(p, c) is None else getattr(p, c) for c in REPORT_COLUMNS])

@@ -1,0 +1,1 @@
+"""Input formats: one module per format, each turning a file into a RawTable."""

@@ -1,0 +1,81 @@
+"""GeoJSON input: a FeatureCollection of offers (our own export, or a town's GIS export).
+
+Point geometries give lat/lon; other geometries are reduced to a point inside
+them, with a warning. Property names follow the same header rules as CSV.
+List-valued properties (languages, target groups) are joined so the validator
+sees them as it sees a spreadsheet cell.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shapely.geometry import shape
+
+from geo.readers.tabular import RawTable, build_raw_table
+from geo.schema import InputError, Problem
+
+
+def read_geojson(path: str | Path) -> RawTable:
+    """Read a GeoJSON FeatureCollection into a :class:`RawTable` (row = feature number)."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: GeoJSON must be UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        doc = {"type": "FeatureCollection", "features": [doc]}
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise InputError(f"{path.name}: expected a GeoJSON FeatureCollection")
+    crs = (doc.get("crs") or {}).get("properties", {}).get("name", "")
+    if crs and not any(tag in crs for tag in ("4326", "CRS84")):
+        raise InputError(f"{path.name}: coordinates are in {crs}; GeoJSON input must be WGS84 (EPSG:4326)")
+    problems: list[Problem] = []
+    records: list[dict[str, str]] = []
+    headers: list[str] = []
+    seen: set[str] = set()
+    for number, feature in enumerate(doc["features"], start=1):
+        props = dict((feature or {}).get("properties") or {})
+        if feature and feature.get("id") is not None and "id" not in props:
+            props["id"] = feature["id"]
+        record = {k: _as_cell(k, v, props) for k, v in props.items() if k != "language_notes"}
+        geometry = (feature or {}).get("geometry")
+        if geometry:
+            try:
+                geom = shape(geometry)
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                problems.append(Problem(path.name, number, "geometry", "", f"unreadable geometry ({exc})"))
+                geom = None
+            if geom is not None and not geom.is_empty:
+                if geom.geom_type != "Point":
+                    problems.append(Problem(path.name, number, "geometry", geom.geom_type,
+                                            "not a Point; a point inside the shape is used", severity="warning"))
+                    geom = geom.representative_point()
+                record["lon"], record["lat"] = repr(geom.x), repr(geom.y)
+        for key in record:
+            if key not in seen:
+                seen.add(key)
+                headers.append(key)
+        records.append(record)
+    if not records:
+        raise InputError(f"{path.name}: the FeatureCollection has no features")
+    rows = [[r.get(h, "") for h in headers] for r in records]
+    return build_raw_table(path.name, headers, rows, problems, first_row_number=1)
+
+
+def _as_cell(key: str, value, props: dict) -> str:
+    if value is None:
+        return ""
+    if key == "languages" and isinstance(value, list):
+        notes = props.get("language_notes") or {}
+        return "; ".join(f"{code} ({notes[code]})" if notes.get(code) else str(code) for code in value)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,195 @@
+"""CSV and XLSX input: whatever German Excel and LibreOffice produce.
+
+CSV: UTF-8 with or without BOM, UTF-16 ("Unicode text" export), or Windows-1252
+(German Excel's "CSV (Trennzeichen-getrennt)"); delimiter ``,`` ``;`` or tab,
+detected. XLSX: the first sheet or a named one. A file whose extension lies
+(an .xlsx that is really text, a .csv that is really a workbook) is read as what
+it is, with a warning.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from geo.readers.columns import map_headers
+from geo.schema import InputError, Problem
+
+_ZIP_MAGIC = b"PK\x03\x04"
+# Bytes Windows-1252 leaves undefined: text containing them is not cp1252 either.
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+@dataclass
+class RawTable:
+    """Rows of one input file, as text, under the record's field names.
+
+    ``frame`` has one column per recognised field (str, "" for empty cells);
+    ``row_numbers[i]`` is the spreadsheet row number of frame row i (header = 1).
+    ``problems`` holds file-level warnings (unknown columns, encoding guesses).
+    """
+
+    file: str
+    frame: pd.DataFrame
+    row_numbers: list[int]
+    columns: dict[str, str] = field(default_factory=dict)  # field -> original header
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX file into a :class:`RawTable`.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty, not a table, in an unknown encoding, or has
+        no header row.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    head = path.read_bytes()[:8]
+    if not head:
+        raise InputError(f"{path.name}: the file is empty")
+    suffix = path.suffix.lower()
+    problems: list[Problem] = []
+    if suffix == ".xls":
+        raise InputError(f"{path.name}: old Excel .xls files are not supported; save it as .xlsx or CSV")
+    if head.startswith(_ZIP_MAGIC):
+        if suffix not in (".xlsx", ".xlsm"):
+            problems.append(Problem(path.name, None, "", "", "the file is an Excel workbook, not text; read it as XLSX",
+                                    severity="warning"))
+        headers, rows = _read_xlsx(path, sheet)
+    else:
+        if suffix in (".xlsx", ".xlsm"):
+            problems.append(Problem(path.name, None, "", "", "the file is not an Excel workbook but text; read it as CSV",
+                                    "save it from Excel as .xlsx, or rename it to .csv", severity="warning"))
+        if sheet:
+            raise InputError(f"{path.name}: --sheet {sheet!r} given, but a CSV file has no sheets")
+        headers, rows, note = _read_csv(path)
+        if note:
+            problems.append(Problem(path.name, None, "", "", note, severity="warning"))
+    return build_raw_table(path.name, headers, rows, problems)
+
+
+def build_raw_table(file: str, headers: list[str], rows: list[list[str]], problems: list[Problem],
+                    first_row_number: int = 2) -> RawTable:
+    """Map headers, normalise text (NFC, trimmed) and wrap rows as a RawTable."""
+    headers = [_nfc(h) for h in headers]
+    if not any(headers):
+        raise InputError(f"{file}: the first row holds no column headers")
+    mapping, unknown, doubled = map_headers(headers)
+    if "name" not in mapping.values():
+        raise InputError(
+            f"{file}: no name column. Found columns: {', '.join(h for h in headers if h) or '(none)'}. "
+            "Expected one of: Name, Bezeichnung, Angebot, Titel, name"
+        )
+    for header in unknown:
+        problems.append(Problem(file, 1, header, "", "column not used (no field of the offer record has this name)",
+                                "see docs/import.md for the accepted column names", severity="warning"))
+    for header, fld in doubled:
+        problems.append(Problem(file, 1, header, "", f"column ignored: an earlier column already gives {fld!r}",
+                                severity="warning"))
+    index_of = {h: i for i, h in enumerate(headers) if h in mapping}
+    width = len(headers)
+    data: dict[str, list[str]] = {mapping[h]: [] for h in index_of}
+    row_numbers: list[int] = []
+    for offset, row in enumerate(rows):
+        if not any(str(c).strip() for c in row):
+            continue  # blank spreadsheet rows are not offers
+        row = list(row) + [""] * (width - len(row))
+        for h, i in index_of.items():
+            data[mapping[h]].append(_nfc(row[i]))
+        row_numbers.append(first_row_number + offset)
+    frame = pd.DataFrame(data, dtype=object)
+    columns = {fld: h for h, fld in mapping.items()}
+    return RawTable(file=file, frame=frame, row_numbers=row_numbers, columns=columns, problems=problems)
+
+
+def _nfc(value) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, str]:
+    """Decode text; returns (text, note about the encoding or "")."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), ""
+    try:
+        return raw.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if any(b in _CP1252_UNDEFINED for b in raw):
+        raise InputError(
+            f"{name}: unknown text encoding (not UTF-8: {utf8_error.reason} at byte {utf8_error.start}, "
+            "and not Windows-1252 either); save the file as 'CSV UTF-8'"
+        )
+    return raw.decode("cp1252"), "the file is not UTF-8; read it as Windows-1252 (German Excel's CSV encoding)"
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
+    text, note = _decode(path.read_bytes(), path.name)
+    if not text.strip():
+        raise InputError(f"{path.name}: the file is empty")
+    if "\x00" in text:
+        raise InputError(f"{path.name}: binary data, not a CSV or XLSX table")
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        first = text.splitlines()[0]
+        delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [row for row in reader]
+    headers = rows[0] if rows else []
+    return headers, rows[1:], note
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]]]:
+    import openpyxl  # imported here: only XLSX input needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise InputError(f"{path.name}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
+            ws = book[sheet]
+        else:
+            ws = book.worksheets[0]
+        rows_iter = ws.iter_rows(values_only=True)
+        header_row = next(rows_iter, None)
+        if header_row is None:
+            raise InputError(f"{path.name}: the sheet {ws.title!r} is empty")
+        headers = [_cell_text(c) for c in header_row]
+        rows = [[_cell_text(c) for c in row] for row in rows_iter]
+    finally:
+        book.close()
+    return headers, rows
+
+
+def _cell_text(value) -> str:
+    """Excel cell values as the text a person sees (67655 not 67655.0, dates as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

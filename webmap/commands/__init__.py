@@ -1,0 +1,1 @@
+"""One module per ``angebotskarte`` subcommand; each exposes ``register(subparsers)``."""
