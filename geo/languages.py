@@ -22,6 +22,12 @@ _TAG_ALIASES = {"fa-AF": "prs"}
 _NATIVE_OVERRIDES = {"prs": "دری", "kmr": "Kurmancî", "ckb": "کوردی (سۆرانی)"}
 _NAME_OVERRIDES = {"prs": {"de": "Dari", "en": "Dari"}}
 
+# A parenthesis refines a macrolanguage only to one of its members ("Kurdisch (Kurmanji)"
+# is Kurmanji); anything else in parentheses is a note ("Arabisch (Syrisch)" is Arabic with
+# the note "Syrisch", not Syriac). Memberships from ISO 639-3's macrolanguage table.
+_MACRO_MEMBERS = {"ku": {"kmr", "ckb", "sdh", "lki"}, "fa": {"prs", "pes"}, "ms": {"zsm", "ind"},
+                  "no": {"nb", "nn"}, "sq": {"aln", "als"}, "zh": {"cmn", "yue", "wuu", "hak", "nan"}}
+
 _NOTE_RE = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inner>[^()]*)\)\s*$")
 
 
@@ -91,11 +97,16 @@ def parse_language_entry(text: str) -> LanguageEntry:
     match = _NOTE_RE.match(text)
     if match:
         name, inner = match.group("name"), match.group("inner").strip()
+        outer = resolve_language(name)
         try:
             refined = resolve_language(inner)
         except UnknownLanguage:
-            return LanguageEntry(resolve_language(name), inner)
-        return LanguageEntry(refined)
+            return LanguageEntry(outer, inner)
+        if refined == outer:
+            return LanguageEntry(outer)
+        if refined in _MACRO_MEMBERS.get(outer, ()):
+            return LanguageEntry(refined)
+        return LanguageEntry(outer, inner)
     for sep in (": ", " - ", " – "):
         if sep in text:
             name, note = text.split(sep, 1)

@@ -1,0 +1,75 @@
+"""Shared fixtures: small worlds built by hand, a fresh app per test, the real data folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+DEMO_DIR = ROOT / "data" / "demo"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data (real third-party data); skips with a reason when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} not present")
+    return SHARED_DATA
+
+
+def make_settings(tmp_path: Path, **sections) -> Settings:
+    """Settings for a deployment living in tmp_path (store tmp_path/store.gpkg) with overrides."""
+    overrides = {"store": {"path": str(tmp_path / "store.gpkg")}}
+    for section, values in sections.items():
+        overrides.setdefault(section, {}).update(values)
+    settings = load_settings(None, overrides=overrides)
+    settings.base_dir = tmp_path
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def demo_settings(tmp_path) -> Settings:
+    """The demo config, with its store redirected into tmp_path (built by the demo command)."""
+    from webmap.cli import main
+
+    work = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
+    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
+    return load_settings(work / "angebotskarte.toml")
+
+
+@pytest.fixture
+def demo_app(demo_settings):
+    from webmap import create_app
+
+    return create_app(demo_settings, TESTING=True)
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write a CSV exactly as given (tests control encoding and delimiters)."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_config_from_environment(monkeypatch, tmp_path):
+    # A developer's own ANGEBOTSKARTE_CONFIG must not leak into tests.
+    monkeypatch.delenv("ANGEBOTSKARTE_CONFIG", raising=False)
+    if os.environ.get("ANGEBOTSKARTE_TEST_CWD", "1") == "1":
+        monkeypatch.chdir(tmp_path)
