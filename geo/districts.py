@@ -31,7 +31,11 @@ def load_districts(path: str | Path, name_field: str = "name", id_field: str = "
     if not path.exists():
         raise InputError(f"{path}: file not found")
     try:
+        if layer is None:
+            layer = _polygon_layer(path)
         frame = pyogrio.read_dataframe(path, layer=layer)
+    except InputError:
+        raise
     except Exception as exc:  # GDAL's errors come in several classes
         raise InputError(f"{path.name}: not a readable vector file ({exc})") from None
     problems: list[Problem] = []
@@ -69,6 +73,22 @@ def load_districts(path: str | Path, name_field: str = "name", id_field: str = "
         "name": frame[name_field].fillna("").astype(str).str.strip().tolist(),
     }, geometry=geometry.values, crs=4326)
     return result, problems
+
+
+def _polygon_layer(path: Path) -> str | None:
+    """The layer to read when none is named: the only layer, or the only polygon layer.
+
+    A GeoPackage often holds several layers; guessing among several polygon layers
+    would silently load the wrong ones, so that asks for --layer.
+    """
+    layers = [(str(name), str(kind or "")) for name, kind in pyogrio.list_layers(path)]
+    if len(layers) <= 1:
+        return None
+    polygons = [name for name, kind in layers if "polygon" in kind.lower()]
+    if len(polygons) == 1:
+        return polygons[0]
+    raise InputError(f"{path.name}: {len(layers)} layers ({', '.join(name for name, _ in layers)}); "
+                     "name the districts layer with --layer")
 
 
 def _polygonal(geom):
@@ -114,16 +134,11 @@ def load_population(path: str | Path, districts: gpd.GeoDataFrame, district_fiel
     Numbers may use German thousands separators ("12.345"). Further numeric
     columns (foreign residents, origin groups, age bands) are kept as given.
     """
-    from geo.readers.tabular import _read_csv, _read_xlsx  # the same tolerant decoding as offer lists
+    from geo.readers.tabular import read_rows  # the same tolerant decoding as offer lists
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        headers, rows = _read_xlsx(path, None)
-    else:
-        headers, rows, _ = _read_csv(path)
-    headers = [h.strip() for h in headers]
+    headers, rows, _ = read_rows(path)
+    headers = [str(h).strip() for h in headers]
     for wanted, option in ((district_field, "--district-field"), (total_field, "--total-field")):
         if wanted not in headers:
             raise InputError(f"{path.name}: no column {wanted!r} ({option}); columns: {', '.join(headers)}")
@@ -137,7 +152,12 @@ def load_population(path: str | Path, districts: gpd.GeoDataFrame, district_fiel
         if did is None and not districts.empty:
             problems.append(Problem(path.name, pos + 2, district_field, key, "no district with this id or name",
                                     "load the districts first (angebotskarte districts) and use their ids or names"))
-        ids.append(did or (key if districts.empty else None))
+        did = did or (key if districts.empty else None)
+        if did is not None and did in ids:
+            first = ids.index(did) + 2
+            problems.append(Problem(path.name, pos + 2, district_field, key,
+                                    f"district already given in row {first}; each district needs one row"))
+        ids.append(did)
     out = pd.DataFrame({"district_id": ids})
     for column in headers:
         if column == district_field:

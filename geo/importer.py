@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.districts import assign_districts
-from geo.geocoding.base import AddressQuery, Geocoder
+from geo.geocoding.base import AddressQuery, GeocodeResult, Geocoder, GeocodingBlocked
 from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
 from geo.schema import OFFER_COLUMNS, InputError, Problem
@@ -61,6 +61,8 @@ class ImportSummary:
             out.append(f"{self.not_located} offers have no coordinates yet (shown in lists, not on the map)")
         if self.stored:
             out.append(f"source {self.source!r}: {self.added} added, {self.changed} changed, {self.removed} removed")
+        elif self.rejected and self.imported == 0:
+            out.append("nothing stored: no row is valid")
         else:
             out.append("nothing stored")
         return out
@@ -99,7 +101,7 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     offers = assign_districts(offers, districts)
     if not districts.empty:
         for _, offer in offers[offers["district_status"] == "outside"].iterrows():
-            problems.append(Problem(path.name, None, "", offer["name"],
+            problems.append(Problem(path.name, row_of_id.get(offer["id"]), "", offer["name"],
                                     f"offer {offer['id']} lies outside every district; stored, flagged as 'outside'",
                                     severity="warning"))
 
@@ -117,7 +119,9 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     summary.rejected = len(rejected_rows)
     summary.duplicates = len(result.duplicate_rows)
     summary.imported = len(offers)
-    warn_rows = {p.row for p in problems if p.severity == "warning" and p.row is not None} - rejected_rows
+    # Only stored rows count as "imported with warnings"; a duplicate's warnings do not.
+    imported_rows = {row_of_id[oid] for oid in offers["id"]}
+    warn_rows = {p.row for p in problems if p.severity == "warning" and p.row is not None} & imported_rows
     summary.with_warnings = len(warn_rows)
     summary.not_located = int((offers["geocode_status"].isin(["not_located", "not_found", "outside_area", "error"])).sum())
     summary.problems = problems
@@ -125,6 +129,10 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     if report_path:
         write_report(problems, report_path)
     if strict and summary.rejected:
+        return summary
+    if summary.rejected and summary.imported == 0:
+        # A list whose every row failed (a wrong column, a broken export) must not
+        # replace the source's good offers with nothing.
         return summary
 
     old = existing[existing["source"] == source]
@@ -172,7 +180,21 @@ def _geocode(offers: pd.DataFrame, file: str, row_of_id: dict[str, int], geocode
         return offers
     queries = [AddressQuery(offers.at[p, "street"], offers.at[p, "housenumber"], offers.at[p, "postcode"],
                             offers.at[p, "city"]) for p in todo]
-    results = geocoder.geocode_many(queries)
+    try:
+        try:
+        results = geocoder.geocode_many(queries)
+    except GeocodingBlocked as exc:
+        # The provider refused us: keep what was found, store the rest as not located.
+        problems.append(Problem(file, None, "", "", f"geocoding stopped: {exc}", severity="warning"))
+        results = list(exc.results)
+        results += [GeocodeResult(status="error", message="geocoding stopped (provider refused)")
+                    for _ in range(len(queries) - len(results))]
+    except GeocodingBlocked as exc:
+        # The provider refused us part-way: keep what was found, store the rest unlocated.
+        problems.append(Problem(file, None, "", "", f"geocoding stopped: {exc}", severity="warning"))
+        results = list(exc.results)[: len(queries)]
+        results += [GeocodeResult("error", provider=exc.provider, message="geocoding stopped (provider refused)")
+                    for _ in range(len(queries) - len(results))]
     for pos, query, res in zip(todo, queries, results):
         if res.located:
             offers.at[pos, "lat"], offers.at[pos, "lon"] = res.lat, res.lon

@@ -12,9 +12,13 @@ from webmap.commands._common import CommandError, warn
 COMMANDS = [
     "init",
     "import_",
+    "geocode",
+    "gazetteer",
     "export",
     "districts",
     "population",
+    "population_grid",
+    "coverage",
     "demo",
     "serve",
 ]

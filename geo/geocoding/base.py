@@ -62,6 +62,35 @@ PRECISIONS = ("house", "street", "postcode", "city")
 STATUSES = ("ok", "cached", "not_found", "outside_area", "error")
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One provider's answer before the pipeline judges it: WGS84 position, precision
+    (house, street, postcode, city) and a note on how it was found ("" for an exact hit)."""
+
+    lat: float
+    lon: float
+    precision: str
+    message: str = ""
+
+
+class Provider(Protocol):
+    """One geocoding source (offline gazetteer, Nominatim, Photon).
+
+    ``lookup`` and ``lookup_text`` return an :class:`Answer` or raise :class:`NotFound`,
+    :class:`ProviderUnavailable` (:class:`RateLimited`) or :class:`GeocodingBlocked`.
+    ``online`` providers send the address over the network; their answers are cached.
+    """
+
+    name: str
+    online: bool
+
+    def lookup(self, query: AddressQuery, *, retries: bool = True) -> Answer:
+        ...
+
+    def lookup_text(self, text: str, *, retries: bool = True) -> Answer:
+        ...
+
+
 class GeocodingError(Exception):
     """Base of the errors a geocoding provider or the pipeline raises."""
 
@@ -96,5 +125,7 @@ class GeocodingBlocked(GeocodingError):
         self.results = list(results or [])
 
 
-class GeocodingConfigError(ConfigError, GeocodingError):
-    """The [geocoding] settings cannot work (unknown provider, missing user_agent or gazetteer)."""
+class GeocodingConfigError(ConfigError, GeocodingError, ValueError):
+    """The [geocoding] settings cannot work (unknown provider, missing user_agent or gazetteer).
+
+    Also a ValueError, so callers that treat bad values generically catch it too."""

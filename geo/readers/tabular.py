@@ -44,16 +44,27 @@ class RawTable:
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Read a CSV or XLSX file into a :class:`RawTable`.
+    """Read a CSV or XLSX offer list into a :class:`RawTable`.
 
     Raises
     ------
     InputError
         When the file is missing, empty, not a table, in an unknown encoding, or has
-        no header row.
+        no header row or no name column.
     """
     path = Path(path)
-    if not path.exists():
+    headers, rows, problems = read_rows(path, sheet)
+    return build_raw_table(path.name, headers, rows, problems)
+
+
+def read_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[list[str]], list[Problem]]:
+    """Headers and rows of any CSV/XLSX table as text, every column kept.
+
+    The tolerant decoding shared by offer lists, address lists (``geocode``) and
+    population tables. Returns file-level warnings (encoding guesses, lying extensions).
+    """
+    path = Path(path)
+    if not path.is_file():
         raise InputError(f"{path}: file not found")
     head = path.read_bytes()[:8]
     if not head:
@@ -76,12 +87,17 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         headers, rows, note = _read_csv(path)
         if note:
             problems.append(Problem(path.name, None, "", "", note, severity="warning"))
-    return build_raw_table(path.name, headers, rows, problems)
+    return headers, rows, problems
 
 
 def build_raw_table(file: str, headers: list[str], rows: list[list[str]], problems: list[Problem],
-                    first_row_number: int = 2) -> RawTable:
-    """Map headers, normalise text (NFC, trimmed) and wrap rows as a RawTable."""
+                    first_row_number: int = 2, skip_blank: bool = True) -> RawTable:
+    """Map headers, normalise text (NFC, trimmed) and wrap rows as a RawTable.
+
+    Blank rows are skipped (``skip_blank``), but counted, so row numbers stay those a
+    spreadsheet shows. A table without a single non-blank row is unusable (InputError):
+    importing it would remove every offer of its source.
+    """
     headers = [_nfc(h) for h in headers]
     if not any(headers):
         raise InputError(f"{file}: the first row holds no column headers")
@@ -102,12 +118,14 @@ def build_raw_table(file: str, headers: list[str], rows: list[list[str]], proble
     data: dict[str, list[str]] = {mapping[h]: [] for h in index_of}
     row_numbers: list[int] = []
     for offset, row in enumerate(rows):
-        if not any(str(c).strip() for c in row):
+        if skip_blank and not any(str(c).strip() for c in row):
             continue  # blank spreadsheet rows are not offers
         row = list(row) + [""] * (width - len(row))
         for h, i in index_of.items():
             data[mapping[h]].append(_nfc(row[i]))
         row_numbers.append(first_row_number + offset)
+    if not row_numbers:
+        raise InputError(f"{file}: the header row is there, but no offers below it")
     frame = pd.DataFrame(data, dtype=object)
     columns = {fld: h for h, fld in mapping.items()}
     return RawTable(file=file, frame=frame, row_numbers=row_numbers, columns=columns, problems=problems)
@@ -157,11 +175,19 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]]]:
     import openpyxl  # imported here: only XLSX input needs it
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+    # A file object, not the path: openpyxl refuses paths whose extension is not .xlsx,
+    # but a workbook saved as "liste.csv" is still a workbook.
+    with open(path, "rb") as fh:
+        try:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise InputError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+        return _read_sheet(path, book, sheet)
+
+
+def _read_sheet(path: Path, book, sheet: str | None) -> tuple[list[str], list[list[str]]]:
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
