@@ -54,6 +54,7 @@ class DataState:
                         self.offers,
                         metric_crs=self.settings.get("area", "metric_crs") or None,
                         bbox=self.settings.bbox,
+                        timezone=self.settings.get("area", "timezone"),
                     )
                     self._index_version = version
         return self._index

@@ -1,0 +1,284 @@
+"""The OpenAPI 3.1 document of /api/v1, built in code from the same constants the API checks.
+
+Built per app because limits and vocabularies come from the deployment's
+settings. Tests validate real responses against it (openapi-core), so the
+description cannot drift from the behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geo.schema import APPOINTMENT_VALUES, COST_VALUES, GEOCODE_STATUSES, LOCATION_TYPES, WHEELCHAIR_VALUES
+from geo.vocab import Vocabulary
+from webmap.params import FACET_PARAMETERS, MAX_OFFSET, MAX_TEXT_LENGTH, OFFERS_PARAMETERS
+
+_FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no", "on", "off"]}
+_TEXT = {"type": "string"}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def parameter_descriptions(settings: Any, categories: Vocabulary, target_groups: Vocabulary) -> dict[str, dict]:
+    """OpenAPI Parameter objects for every query parameter of GET /api/v1/offers."""
+    max_limit = int(settings.get("api", "max_limit", 1000))
+    default_limit = int(settings.get("api", "default_limit", 50))
+    max_radius = float(settings.get("api", "max_radius_m", 200_000))
+    repeatable = {"type": "array", "items": {"type": "string"}}
+
+    def facet(name: str, text: str) -> dict:
+        return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+                "schema": repeatable,
+                "description": f"{text} Repeat the parameter or separate values by commas; several values "
+                               "mean OR, different parameters mean AND."}
+
+    parameters = {
+        "category": facet("category", "Category key (" + ", ".join(categories.keys) + ") or a German/English "
+                          "name of one."),
+        "language": facet("language", "Language the offer is available in: an ISO 639 code (ar, uk, prs, kmr, "
+                          "...) or a language name (\"Arabisch\")."),
+        "target_group": facet("target_group", "Target group key (" + ", ".join(target_groups.keys) + ")."),
+        "district": facet("district", "District id (see /api/v1/districts) or district name."),
+        "wheelchair": facet("wheelchair", "Wheelchair access: " + ", ".join(WHEELCHAIR_VALUES) + "."),
+        "near": {"name": "near", "in": "query", "required": False, "schema": _TEXT, "example": "49.4447,7.7690",
+                 "description": "lat,lon in WGS84 degrees (latitude first). Results are ordered by "
+                                "great-circle distance and carry distance_m."},
+        "radius": {"name": "radius", "in": "query", "required": False,
+                   "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": max_radius},
+                   "description": "Only offers within this many metres of near (needs near)."},
+        "bbox": {"name": "bbox", "in": "query", "required": False, "schema": _TEXT,
+                 "example": "7.70,49.40,7.85,49.48",
+                 "description": "lon_min,lat_min,lon_max,lat_max in WGS84 degrees (longitude first, as in "
+                                "GeoJSON): only offers inside the box."},
+        "q": {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": MAX_TEXT_LENGTH},
+              "description": "Words that must all occur in name, organisation or description (case- and "
+                             "accent-insensitive, parts of words match)."},
+        "open_now": {"name": "open_now", "in": "query", "required": False, "schema": _FLAG,
+                     "description": "1: only offers whose opening hours say they are open now (local time of "
+                                    "the area); offers without hours are left out."},
+        "include_virtual": {"name": "include_virtual", "in": "query", "required": False, "schema": _FLAG,
+                            "description": "1: also offers without a place on the map (online/phone offers and "
+                                           "offers whose address could not be located), with null geometry, "
+                                           "after the located ones."},
+        "limit": {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 0, "maximum": max_limit, "default": default_limit},
+                  "description": "Page size; 0 returns only the counts."},
+        "offset": {"name": "offset", "in": "query", "required": False,
+                   "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+                   "description": "How many results to skip (for paging)."},
+        "facets": {"name": "facets", "in": "query", "required": False, "schema": _FLAG,
+                   "description": "1: add facet counts (as in /api/v1/facets) to the response."},
+    }
+    assert set(parameters) == set(OFFERS_PARAMETERS), "every accepted parameter is described"
+    return parameters
+
+
+def _schemas() -> dict[str, dict]:
+    string_list = {"type": "array", "items": {"type": "string"}}
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    return {
+        "Point": {
+            "type": "object", "required": ["type", "coordinates"],
+            "properties": {
+                "type": {"const": "Point"},
+                "coordinates": {"type": "array", "prefixItems": [
+                    {"type": "number", "minimum": -180, "maximum": 180, "description": "longitude"},
+                    {"type": "number", "minimum": -90, "maximum": 90, "description": "latitude"}],
+                    "minItems": 2, "maxItems": 2},
+            },
+        },
+        "OfferProperties": {
+            "type": "object",
+            "description": "Every field of the offer record (see geo/schema.py); empty text is \"\", "
+                           "missing numbers are null.",
+            "required": ["id", "name", "category", "location_type", "languages", "target_groups"],
+            "properties": {
+                **{name: _TEXT for name in ("id", "name", "category", "organisation", "description", "street",
+                                            "housenumber", "postcode", "city", "district", "opening_hours",
+                                            "phone", "email", "website", "last_verified", "source",
+                                            "geocode_precision", "geocode_provider")},
+                "lat": _NUMBER_OR_NULL, "lon": _NUMBER_OR_NULL, "age_min": _NUMBER_OR_NULL,
+                "age_max": _NUMBER_OR_NULL,
+                # Closed value sets; "" where the source said nothing.
+                "location_type": {"enum": [*LOCATION_TYPES, ""]},
+                "languages": string_list,
+                "language_notes": {"type": "object", "additionalProperties": {"type": "string"}},
+                "target_groups": string_list,
+                "appointment": {"enum": [*APPOINTMENT_VALUES, ""]},
+                "wheelchair": {"enum": [*WHEELCHAIR_VALUES, ""]},
+                "cost": {"enum": [*COST_VALUES, ""]},
+                "geocode_status": {"enum": [*GEOCODE_STATUSES, ""]},
+                "district_status": {"enum": ["inside", "outside", ""]},
+                "distance_m": {"type": ["number", "null"], "minimum": 0,
+                               "description": "Great-circle metres from near (only when near is given; "
+                                              "null for offers without a place)."},
+            },
+        },
+        "OfferFeature": {
+            "type": "object", "required": ["type", "id", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "id": _TEXT,
+                "geometry": {"oneOf": [_ref("schemas", "Point"), {"type": "null"}]},
+                "properties": _ref("schemas", "OfferProperties"),
+            },
+        },
+        "Facets": {
+            "type": "object",
+            "description": "Per facet, offers per value under all the other filters (what choosing that "
+                           "value would give).",
+            "required": list(FACET_PARAMETERS),
+            "properties": {name: counts for name in FACET_PARAMETERS},
+        },
+        "Link": {"type": "object", "required": ["rel", "href"],
+                 "properties": {"rel": {"enum": ["self", "next", "prev"]}, "href": _TEXT}},
+        "OfferCollection": {
+            "type": "object",
+            "required": ["type", "features", "numberMatched", "numberReturned", "offset", "limit", "query", "links"],
+            "properties": {
+                "type": {"const": "FeatureCollection"},
+                "features": {"type": "array", "items": _ref("schemas", "OfferFeature")},
+                "numberMatched": {"type": "integer", "minimum": 0, "description": "All matches, every page."},
+                "numberReturned": {"type": "integer", "minimum": 0},
+                "offset": {"type": "integer", "minimum": 0},
+                "limit": {"type": "integer", "minimum": 0},
+                "query": {"type": "object", "description": "The filters as understood (canonical keys)."},
+                "links": {"type": "array", "items": _ref("schemas", "Link")},
+                "facets": _ref("schemas", "Facets"),
+            },
+        },
+        "FacetResponse": {
+            "type": "object", "required": ["numberMatched", "facets", "query"],
+            "properties": {
+                "numberMatched": {"type": "integer", "minimum": 0},
+                "facets": _ref("schemas", "Facets"),
+                "query": {"type": "object"},
+            },
+        },
+        "DistrictFeature": {
+            "type": "object", "required": ["type", "id", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "id": _TEXT,
+                "geometry": {"oneOf": [
+                    {"type": "object", "required": ["type", "coordinates"],
+                     "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}}},
+                    {"type": "null"}]},
+                "properties": {
+                    "type": "object", "required": ["district_id", "name", "offer_count", "offers_by_category"],
+                    "properties": {"district_id": _TEXT, "name": _TEXT,
+                                   "offer_count": {"type": "integer", "minimum": 0},
+                                   "offers_by_category": counts},
+                },
+            },
+        },
+        "DistrictCollection": {
+            "type": "object", "required": ["type", "features"],
+            "properties": {"type": {"const": "FeatureCollection"},
+                           "features": {"type": "array", "items": _ref("schemas", "DistrictFeature")},
+                           "numberMatched": {"type": "integer", "minimum": 0}},
+        },
+        "Problem": {
+            "type": "object", "required": ["error", "parameter", "value", "allowed"],
+            "properties": {
+                "error": {"type": "string", "description": "What is wrong, in English."},
+                "parameter": {"type": ["string", "null"], "description": "The parameter (or \"id\", \"path\")."},
+                "value": {"type": ["string", "null"], "description": "The value as given."},
+                "allowed": {"description": "What would be accepted: a list of values or a description.",
+                            "type": ["array", "string", "null"], "items": {"type": "string"}},
+            },
+        },
+        "Error": {
+            "allOf": [_ref("schemas", "Problem"), {
+                "type": "object",
+                "properties": {"problems": {"type": "array", "items": _ref("schemas", "Problem"),
+                                            "description": "Every problem found, the first one repeated."}},
+            }],
+        },
+    }
+
+
+def _responses() -> dict[str, dict]:
+    def error(description: str) -> dict:
+        return {"description": description, "content": {"application/json": {"schema": _ref("schemas", "Error")}}}
+
+    return {
+        "BadRequest": error("A parameter is unknown, malformed or out of range; the body says which."),
+        "NotFound": error("No such offer (or no such endpoint)."),
+        "NotModified": {"description": "The client's copy (If-None-Match) is still current."},
+    }
+
+
+def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabulary) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for this deployment's API."""
+    parameters = parameter_descriptions(settings, categories, target_groups)
+    filters = [_ref("parameters", name) for name in OFFERS_PARAMETERS]
+    errors = {"304": _ref("responses", "NotModified"), "400": _ref("responses", "BadRequest")}
+    area = settings.get("area", "name", "")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"Angebotskarte search API{' – ' + area if area else ''}",
+            "version": "1",
+            "description": "Integration offers (counselling, language courses, meeting places, sports, doctors, "
+                           "authorities) with filters, nearest-first search and facet counts. Coordinates are "
+                           "WGS84; distances are great-circle metres. Every invalid parameter is answered with "
+                           "HTTP 400 naming the parameter. Responses carry an ETag per data version.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "paths": {
+            "/api/v1/offers": {"get": {
+                "operationId": "listOffers",
+                "summary": "Offers matching filters, optionally nearest first",
+                "parameters": filters,
+                "responses": {
+                    "200": {"description": "A page of matching offers.",
+                            "content": {"application/geo+json": {"schema": _ref("schemas", "OfferCollection")}}},
+                    **errors,
+                },
+            }},
+            "/api/v1/offers/{id}": {"get": {
+                "operationId": "getOffer",
+                "summary": "One offer",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": _TEXT},
+                    _ref("parameters", "near"),
+                ],
+                "responses": {
+                    "200": {"description": "The offer.",
+                            "content": {"application/geo+json": {"schema": _ref("schemas", "OfferFeature")}}},
+                    **errors,
+                    "404": _ref("responses", "NotFound"),
+                },
+            }},
+            "/api/v1/facets": {"get": {
+                "operationId": "facetCounts",
+                "summary": "Facet counts for filters (same parameters as /api/v1/offers)",
+                "parameters": filters,
+                "responses": {
+                    "200": {"description": "Counts per facet value.",
+                            "content": {"application/json": {"schema": _ref("schemas", "FacetResponse")}}},
+                    **errors,
+                },
+            }},
+            "/api/v1/districts": {"get": {
+                "operationId": "listDistricts",
+                "summary": "District polygons with offer counts per category",
+                "responses": {
+                    "200": {"description": "All districts.",
+                            "content": {"application/geo+json": {"schema": _ref("schemas", "DistrictCollection")}}},
+                    **errors,
+                },
+            }},
+            "/api/v1/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {"parameters": parameters, "schemas": _schemas(), "responses": _responses()},
+    }
