@@ -24,6 +24,7 @@ serve: demo
 	$(VENV)/bin/angebotskarte serve --config $(DEMO_CONFIG) --host $(HOST) --port $(PORT)
 
 test: venv
+	@test -d tests/js/node_modules || npm install --prefix tests/js --no-audit --no-fund
 	$(PY) -m pytest
 
 clean:

@@ -11,7 +11,7 @@ from flask import Flask
 from geo.settings import Settings, load_settings
 
 # Blueprints that register themselves with init_app(app), in order.
-_PARTS = ("security", "i18n", "health", "pages", "api", "embed", "planning")
+_PARTS = ("security", "i18n", "health", "vendor", "pages", "api", "clusters", "embed", "planning")
 
 
 def create_app(settings: Settings | str | os.PathLike | None = None, **config) -> Flask:
