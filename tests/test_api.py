@@ -370,3 +370,11 @@ def test_head_requests(client):
     response = client.head("/api/v1/offers?language=ar")
     assert response.status_code == 200 and response.data == b""
     assert response.headers["ETag"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/offers", "/api/v1/facets", "/api/v1/districts"])
+def test_wrong_method_gets_a_json_405_not_an_html_page(client, path):
+    response = client.post(path)
+    assert response.status_code == 405
+    assert response.is_json
+    assert "not allowed" in response.get_json()["error"]

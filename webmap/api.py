@@ -52,6 +52,15 @@ def init_app(app: Flask) -> None:
     """Register the API blueprint and its per-app caches."""
     app.extensions[_EXTENSION] = _ApiState(_compressor(app))
     app.register_blueprint(bp)
+    # Routing errors (wrong method) happen before a blueprint is chosen, so the
+    # blueprint's handler never sees them; answer JSON for every /api path here.
+    app.register_error_handler(405, _method_not_allowed)
+
+
+def _method_not_allowed(exc: HTTPException):
+    if not request.path.startswith("/api/"):
+        return exc
+    return http_error(exc)
 
 
 # ---------------------------------------------------------------------------- views
