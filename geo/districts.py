@@ -39,7 +39,10 @@ def load_districts(path: str | Path, name_field: str = "name", id_field: str = "
     except Exception as exc:  # GDAL's errors come in several classes
         raise InputError(f"{path.name}: not a readable vector file ({exc})") from None
     problems: list[Problem] = []
-    if frame.geometry is None or frame.empty:
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise InputError(f"{path.name}: a table without geometries; districts need polygons "
+                         "(GeoJSON, GeoPackage or Shapefile)")
+    if frame.empty:
         raise InputError(f"{path.name}: no features")
     fields = [c for c in frame.columns if c != frame.geometry.name]
     for wanted, option in ((name_field, "--name-field"), (id_field, "--id-field")):

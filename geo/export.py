@@ -95,6 +95,11 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
         cell.font = Font(bold=True)
     for row in table.itertuples(index=False):
         sheet.append([str(v) if v is not None else "" for v in row])
+        for cell in sheet[sheet.max_row]:
+            # openpyxl turns any text starting with "=" into a formula: a name like "=Treff" would
+            # come back empty on re-import, and a crafted one would run in the reader's Excel.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     book.save(path)
 

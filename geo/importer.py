@@ -181,14 +181,7 @@ def _geocode(offers: pd.DataFrame, file: str, row_of_id: dict[str, int], geocode
     queries = [AddressQuery(offers.at[p, "street"], offers.at[p, "housenumber"], offers.at[p, "postcode"],
                             offers.at[p, "city"]) for p in todo]
     try:
-        try:
         results = geocoder.geocode_many(queries)
-    except GeocodingBlocked as exc:
-        # The provider refused us: keep what was found, store the rest as not located.
-        problems.append(Problem(file, None, "", "", f"geocoding stopped: {exc}", severity="warning"))
-        results = list(exc.results)
-        results += [GeocodeResult(status="error", message="geocoding stopped (provider refused)")
-                    for _ in range(len(queries) - len(results))]
     except GeocodingBlocked as exc:
         # The provider refused us part-way: keep what was found, store the rest unlocated.
         problems.append(Problem(file, None, "", "", f"geocoding stopped: {exc}", severity="warning"))
@@ -221,10 +214,16 @@ def _count_changed(old: pd.DataFrame, new: pd.DataFrame) -> int:
     if common.empty:
         return 0
     a, b = a.loc[common], b.loc[common]
-    changed = pd.Series(False, index=common)
+    changed = np.zeros(len(common), dtype=bool)
     for column in a.columns:
-        left, right = a[column].map(_comparable), b[column].map(_comparable)
-        changed |= left.values != right.values
+        if pd.api.types.is_float_dtype(a[column]) and pd.api.types.is_float_dtype(b[column]):
+            # Series.map would turn _comparable's None back into NaN, and NaN != NaN: an offer
+            # without coordinates would count as "changed" on every re-import.
+            left, right = a[column].to_numpy(float).round(7), b[column].to_numpy(float).round(7)
+            changed |= ~((left == right) | (np.isnan(left) & np.isnan(right)))
+        else:
+            changed |= np.array([x != y and _comparable(x) != _comparable(y)
+                                 for x, y in zip(a[column].tolist(), b[column].tolist())], dtype=bool)
     return int(changed.sum())
 
 

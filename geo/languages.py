@@ -20,7 +20,12 @@ import langcodes
 _TAG_ALIASES = {"fa-AF": "prs"}
 # Names CLDR does not carry for the codes we store.
 _NATIVE_OVERRIDES = {"prs": "دری", "kmr": "Kurmancî", "ckb": "کوردی (سۆرانی)"}
-_NAME_OVERRIDES = {"prs": {"de": "Dari", "en": "Dari"}}
+_NAME_OVERRIDES = {"prs": {"de": "Dari", "en": "Dari"}, "kmr": {"de": "Kurmandschi"}}
+# Words German offices write for languages that CLDR lacks or that langcodes would resolve
+# wrongly ("DGS" is Deutsche Gebärdensprache, not Dogoso's ISO code "dgs").
+_WORD_ALIASES = {"romanes": "rom", "kurmandschi": "kmr", "dgs": "gsg", "gebärdensprache": "gsg",
+                 "deutsche gebärdensprache": "gsg",
+                 **{name.casefold(): code for code, name in _NATIVE_OVERRIDES.items()}}
 
 # A parenthesis refines a macrolanguage only to one of its members ("Kurdisch (Kurmanji)"
 # is Kurmanji); anything else in parentheses is a note ("Arabisch (Syrisch)" is Arabic with
@@ -28,7 +33,8 @@ _NAME_OVERRIDES = {"prs": {"de": "Dari", "en": "Dari"}}
 _MACRO_MEMBERS = {"ku": {"kmr", "ckb", "sdh", "lki"}, "fa": {"prs", "pes"}, "ms": {"zsm", "ind"},
                   "no": {"nb", "nn"}, "sq": {"aln", "als"}, "zh": {"cmn", "yue", "wuu", "hak", "nan"}}
 
-_NOTE_RE = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inner>[^()]*)\)\s*$")
+# The note may hold parentheses itself ("ar (nur (nach Absprache))", as our exports write it).
+_NOTE_RE = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inner>.*)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,6 @@ def _store_code(lang: langcodes.Language) -> str:
     return lang.language or tag
 
 
-@lru_cache(maxsize=4096)
 def resolve_language(text: str) -> str:
     """The stored code for a language name or code.
 
@@ -67,8 +72,18 @@ def resolve_language(text: str) -> str:
         With up to three close suggestions (as codes) when nothing matches.
     """
     value = " ".join(text.split())
-    if not value:
-        raise UnknownLanguage(text, [])
+    code = _lookup(value) if value else None
+    if code is None:
+        raise UnknownLanguage(text, suggest_languages(value) if value else [])
+    return code
+
+
+@lru_cache(maxsize=8192)
+def _lookup(value: str) -> str | None:
+    """resolve_language without the suggestions; None when unknown. Cached, misses too:
+    an import asks about the same few hundred words (and notes in parentheses) over and over."""
+    if value.casefold() in _WORD_ALIASES:
+        return _WORD_ALIASES[value.casefold()]
     candidate = value.replace("_", "-")
     if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", candidate):
         try:
@@ -82,39 +97,75 @@ def resolve_language(text: str) -> str:
         except (ValueError, LookupError):
             pass
     try:
-        return _store_code(langcodes.find(value))
+        found = langcodes.find(value)
     except LookupError:
-        raise UnknownLanguage(text, suggest_languages(value)) from None
+        return None
+    code = _store_code(found)
+    if code not in _known_codes() and not _is_exact_name(value, found):
+        # langcodes also accepts text that merely starts with some language's name
+        # ("keine" -> "Kein", a language of Papua New Guinea; "Klingonx" -> Klingon).
+        # That guess is only trusted for languages with CLDR names of their own.
+        return None
+    return code
+
+
+def _is_exact_name(value: str, lang: langcodes.Language) -> bool:
+    """Whether value is one of the language's names (in any language) or the start of one
+    ("Mandarin" of "Mandarin Chinese"), rather than a longer word that starts with a name."""
+    from language_data.names import code_to_names, normalize_name
+
+    wanted = normalize_name(value)
+    return any(normalize_name(name).startswith(wanted) for name in code_to_names(lang.to_tag()).values())
 
 
 def parse_language_entry(text: str) -> LanguageEntry:
-    """One cell item like "Arabisch (donnerstags)" or "Kurdisch (Kurmanji)".
+    """One cell item like "Arabisch (donnerstags)", "Kurdisch (Kurmanji)" or "Arabisch: donnerstags".
 
     A parenthesis that names a language refines the language ("Kurdisch (Kurmanji)"
-    is Kurmanji, "Persisch (Dari)" is Dari); any other parenthesis is a note.
+    is Kurmanji, "Persisch (Dari)" is Dari); any other parenthesis is a note. A note
+    may hold parentheses itself ("Arabisch: nur (nach Absprache)", which our exports
+    write as "ar (nur (nach Absprache))").
     """
     text = " ".join(text.split())
+    for sep in _NOTE_SEPARATORS:
+        name, found, note = text.partition(sep)
+        if found and "(" not in name:
+            code = _lookup(name.strip())
+            if code is not None:
+                return LanguageEntry(code, note.strip())
     match = _NOTE_RE.match(text)
-    if match:
+    if match and _balanced(match.group("inner")):
         name, inner = match.group("name"), match.group("inner").strip()
         outer = resolve_language(name)
-        try:
-            refined = resolve_language(inner)
-        except UnknownLanguage:
+        refined = _lookup(inner) if inner else None
+        if refined is None:
             return LanguageEntry(outer, inner)
         if refined == outer:
             return LanguageEntry(outer)
         if refined in _MACRO_MEMBERS.get(outer, ()):
             return LanguageEntry(refined)
         return LanguageEntry(outer, inner)
-    for sep in (": ", " - ", " – "):
-        if sep in text:
-            name, note = text.split(sep, 1)
+    for sep in _NOTE_SEPARATORS:
+        name, found, note = text.partition(sep)
+        if found and "(" in name:  # "Kurdisch (Kurmanji): montags"
             try:
-                return LanguageEntry(resolve_language(name), note.strip())
+                entry = parse_language_entry(name)
             except UnknownLanguage:
                 break
+            return LanguageEntry(entry.code, "; ".join(n for n in (entry.note, note.strip()) if n))
     return LanguageEntry(resolve_language(text))
+
+
+_NOTE_SEPARATORS = (": ", " - ", " – ")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @lru_cache(maxsize=1)
@@ -141,12 +192,17 @@ def _name_index() -> dict[str, str]:
 
 def suggest_languages(value: str, n: int = 3) -> list[str]:
     """Up to n language codes whose German, English or native names are closest."""
+    return list(_suggest(value, n))
+
+
+@lru_cache(maxsize=1024)
+def _suggest(value: str, n: int) -> tuple[str, ...]:
     index = _name_index()
     found: list[str] = []
     for name in difflib.get_close_matches(value.casefold(), list(index), n=n * 3, cutoff=0.6):
         if index[name] not in found:
             found.append(index[name])
-    return found[:n]
+    return tuple(found[:n])
 
 
 @lru_cache(maxsize=2048)

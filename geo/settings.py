@@ -142,6 +142,9 @@ def _merge(target: dict, user: dict, where: str, check: bool = True, prefix: tup
                     f"{where}: [{'.'.join(prefix)}] {key} = {value!r} should be "
                     f"{type(target[key]).__name__} like the default {target[key]!r}"
                 )
+            if (isinstance(target.get(key), int) and not isinstance(target[key], bool)
+                    and isinstance(value, float) and value.is_integer()):
+                value = int(value)
             target[key] = value
 
 
@@ -152,7 +155,10 @@ def _is_open(key_path: tuple) -> bool:
 def _same_kind(default: Any, value: Any) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, (int, float)):
+    if isinstance(default, int):
+        # counts, limits, metres: 1.5 results per page is a typo, 1500.0 metres is not
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(default, float):
         return isinstance(value, (int, float))
     return isinstance(value, type(default))
 
@@ -170,3 +176,39 @@ def _check_values(values: dict, where: str) -> None:
         raise ConfigError(f"{where}: [planning] decay must be \"step\" or \"gaussian\", got {values['planning']['decay']!r}")
     if values["embed"]["link_target"] not in ("_blank", "_self"):
         raise ConfigError(f"{where}: [embed] link_target must be \"_blank\" or \"_self\"")
+    if not values["store"]["path"]:
+        raise ConfigError(f"{where}: [store] path must name the GeoPackage file, e.g. \"angebotskarte.gpkg\"")
+    _check_timezone(values["area"]["timezone"], where)
+    for group, codes in values["planning"]["origin_languages"].items():
+        if not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
+            raise ConfigError(f"{where}: [planning.origin_languages] {group} = {codes!r} should be a list of "
+                              "language codes, e.g. [\"ar\", \"kmr\"]")
+    for kind in ("categories", "target_groups"):
+        for key, spec in values["vocabulary"][kind].items():
+            _check_term(kind, key, spec, where)
+
+
+def _check_timezone(name: str, where: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: [area] timezone {name!r} is not an IANA time zone such as \"Europe/Berlin\"") from None
+
+
+def _check_term(kind: str, key: str, spec: Any, where: str) -> None:
+    """A [vocabulary.KIND.KEY] table: optional de, en, color/colour (text) and aliases (list of text)."""
+    here = f"[vocabulary.{kind}.{key}]"
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: {here} must be a table with de, en, aliases, color; got {spec!r}")
+    for name, value in spec.items():
+        if name in ("de", "en", "color", "colour"):
+            ok = isinstance(value, str)
+        elif name == "aliases":
+            ok = isinstance(value, list) and all(isinstance(a, str) for a in value)
+        else:
+            raise ConfigError(f"{where}: unknown key {name!r} in {here}; allowed: de, en, aliases, color")
+        if not ok:
+            raise ConfigError(f"{where}: {here} {name} = {value!r} should be "
+                              + ("a list of words" if name == "aliases" else "text"))

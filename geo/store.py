@@ -176,8 +176,9 @@ class Store:
 
     def _write_all(self, frames: dict[str, pd.DataFrame]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in self.path.parent.glob(f".{self.path.stem}.*.tmp.gpkg"):
-            _remove_quietly(stale)  # left behind by a killed writer
+        for stale in self.path.parent.glob(f".{self.path.stem}.*.tmp.gpkg*"):
+            if not _writer_alive(stale):
+                _remove_quietly(stale)  # left behind by a killed writer (with SQLite's -journal)
         # GDAL wants the .gpkg extension; the leading dot and .tmp mark it as unfinished.
         tmp = self.path.parent / f".{self.path.stem}.{os.getpid()}-{uuid.uuid4().hex[:6]}.tmp.gpkg"
         try:
@@ -211,6 +212,26 @@ def _write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
         pyogrio.write_dataframe(plain, path, **kwargs)
 
 
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process named in a temporary file's name (".store.PID-xxxxxx.tmp.gpkg") still runs.
+
+    Another import writing at the same moment must not lose its half-written file.
+    """
+    try:
+        pid = int(tmp.name.rsplit(".tmp.gpkg", 1)[0].rsplit(".", 1)[1].split("-")[0])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True  # another thread of this process; our own leftovers are removed in _write_all
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _remove_quietly(path: Path) -> None:
     try:
         path.unlink()
@@ -222,8 +243,7 @@ def encode_offers(offers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Offers as stored: list and dict columns as JSON text (GeoPackage has no arrays)."""
     out = offers[[c for c in OFFER_COLUMNS] + [offers.geometry.name]].copy()
     for col in _JSON_COLUMNS:
-        out[col] = [json.dumps(v if isinstance(v, (list, dict)) else ([] if col in LIST_COLUMNS else {}),
-                               ensure_ascii=False) for v in out[col]]
+        out[col] = _json_texts(out[col].tolist(), [] if col in LIST_COLUMNS else {})
     for col in TEXT_COLUMNS:
         out[col] = out[col].fillna("").astype(str)
     for col in ("lat", "lon", "age_min", "age_max"):
@@ -237,8 +257,7 @@ def decode_offers(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if col not in frame:
             frame[col] = "" if col in TEXT_COLUMNS else np.nan
     for col in _JSON_COLUMNS:
-        frame[col] = [json.loads(v) if isinstance(v, str) and v else ([] if col in LIST_COLUMNS else {})
-                      for v in frame[col]]
+        frame[col] = _json_values(frame[col].tolist(), list if col in LIST_COLUMNS else dict)
     for col in TEXT_COLUMNS:
         frame[col] = frame[col].fillna("").astype(str)
     for col in ("lat", "lon", "age_min", "age_max"):
@@ -247,3 +266,38 @@ def decode_offers(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if frame.crs is None:
         frame = frame.set_crs(4326)
     return frame.reset_index(drop=True)
+
+
+def _json_texts(values: list, empty) -> list[str]:
+    """json.dumps of each list/dict cell; the few hundred distinct language and target-group
+    combinations of a large import are encoded once each."""
+    memo: dict = {}
+    texts = []
+    for v in values:
+        if not isinstance(v, (list, dict)):
+            v = empty
+        key = tuple(v.items()) if isinstance(v, dict) else tuple(v)
+        try:
+            text = memo.get(key)
+        except TypeError:  # unhashable items: encode without the memo
+            text = json.dumps(v, ensure_ascii=False)
+        else:
+            if text is None:
+                text = memo[key] = json.dumps(v, ensure_ascii=False)
+        texts.append(text)
+    return texts
+
+
+def _json_values(texts: list, kind: type) -> list:
+    """The inverse of _json_texts; every row gets its own list/dict (callers may change them)."""
+    memo: dict = {}
+    values = []
+    for text in texts:
+        if not isinstance(text, str) or not text:
+            values.append(kind())
+            continue
+        decoded = memo.get(text)
+        if decoded is None:
+            decoded = memo[text] = json.loads(text)
+        values.append(kind(decoded) if isinstance(decoded, kind) else decoded)
+    return values

@@ -19,7 +19,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from geo.languages import UnknownLanguage, language_name, parse_language_entry
+from geo.languages import LanguageEntry, UnknownLanguage, language_name, parse_language_entry
 from geo.readers.tabular import RawTable
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
@@ -28,14 +28,24 @@ import opening_hours
 
 # Multi-value cells: split on ; , or | outside parentheses ("Arabisch (Mo, Di)" stays whole).
 _SPLIT_RE = re.compile(r"[;,|](?![^()]*\))")
+_HOUSENUMBER = r"\d+\s*[a-zA-Z]?(?:\s*[-–/]\s*\d+\s*[a-zA-Z]?)?"
+# Between street and number: a space, or nothing after an abbreviation ("Friedrich-Loy-Str.16").
+_GAP = r"(?:\s+|(?<=\.)\s*)"
 _ADDRESS_RE = re.compile(
-    r"^\s*(?P<street>.+?)\s+(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-–/]\s*\d+\s*[a-zA-Z]?)?)\s*,\s*"
+    rf"^\s*(?P<street>.+?){_GAP}(?P<number>{_HOUSENUMBER})\s*,\s*"
     r"(?:D-)?(?P<postcode>\d{5})?\s*(?P<city>[^,]*?)\s*$"
 )
-_ADDRESS_PLZ_FIRST_RE = re.compile(
-    r"^\s*(?:D-)?(?P<postcode>\d{5})\s+(?P<city>[^,]+?)\s*,\s*(?P<street>.+?)\s+"
-    r"(?P<number>\d+\s*[a-zA-Z]?(?:\s*[-–/]\s*\d+\s*[a-zA-Z]?)?)\s*$"
+# "Marktstraße 5 67655 Kaiserslautern" (no comma, as pasted from a letterhead)
+_ADDRESS_NO_COMMA_RE = re.compile(
+    rf"^\s*(?P<street>.+?){_GAP}(?P<number>{_HOUSENUMBER})\s+(?:D-)?(?P<postcode>\d{{5}})\s+(?P<city>[^,]+?)\s*$"
 )
+_ADDRESS_PLZ_FIRST_RE = re.compile(
+    rf"^\s*(?:D-)?(?P<postcode>\d{{5}})\s+(?P<city>[^,]+?)\s*,\s*(?P<street>.+?){_GAP}(?P<number>{_HOUSENUMBER})\s*$"
+)
+# "Kapuzinerstraße 30": street and number only, postcode and city in their own columns.
+_STREET_NUMBER_RE = re.compile(rf"^\s*(?P<street>[^,\d][^,]*?){_GAP}(?P<number>{_HOUSENUMBER})\s*$")
+_ADDRESS_COUNTRY_RE = re.compile(r"\s*,\s*(?:deutschland|germany|de|d)\s*$", re.I)
+_ID_RE = re.compile(r"[\w.:\-]{1,100}")
 _EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 
 _LOCATION_TYPES = {
@@ -166,11 +176,11 @@ def _split_addresses(out: pd.DataFrame, address: pd.Series, col: _Collector) -> 
     """A single "Willy-Brandt-Platz 1, 67657 Kaiserslautern" column fills the empty address parts."""
     for pos in np.flatnonzero(address.str.len().values > 0):
         value = address.iat[pos]
-        m = _ADDRESS_RE.match(value) or _ADDRESS_PLZ_FIRST_RE.match(value)
+        m = split_address(value)
         if not m:
             if not out.at[pos, "street"]:
                 # "Marktplatz, Kaiserslautern" or free text: keep it as the street for geocoding.
-                parts = [p.strip() for p in value.split(",")]
+                parts = [p.strip() for p in _address_one_line(value).split(",")]
                 out.at[pos, "street"] = parts[0]
                 if len(parts) > 1 and not out.at[pos, "city"]:
                     tail = parts[-1].split()
@@ -182,8 +192,31 @@ def _split_addresses(out: pd.DataFrame, address: pd.Series, col: _Collector) -> 
                         "write it as 'Straße Nr, PLZ Ort'", severity="warning")
             continue
         for part, key in (("street", "street"), ("housenumber", "number"), ("postcode", "postcode"), ("city", "city")):
-            if not out.at[pos, part] and m.group(key):
-                out.at[pos, part] = " ".join(m.group(key).split())
+            if not out.at[pos, part] and m.get(key):
+                out.at[pos, part] = " ".join(m[key].split())
+
+
+def _address_one_line(value: str) -> str:
+    """Line breaks as commas, without a trailing country ("…, Deutschland")."""
+    value = ", ".join(p.strip() for p in value.splitlines() if p.strip())
+    return _ADDRESS_COUNTRY_RE.sub("", value)
+
+
+def split_address(value: str) -> dict[str, str] | None:
+    """Parts of a one-cell address, or None when it has no recognisable "Street No".
+
+    Accepts "Straße Nr, PLZ Ort", "PLZ Ort, Straße Nr", "Straße Nr PLZ Ort", "Straße Nr"
+    (postcode and city then come from their own columns), line breaks instead of commas and
+    a trailing country. Missing parts are "".
+    """
+    value = _address_one_line(value)
+    for pattern in (_ADDRESS_RE, _ADDRESS_PLZ_FIRST_RE, _ADDRESS_NO_COMMA_RE, _STREET_NUMBER_RE):
+        m = pattern.match(value)
+        if m:
+            parts = {k: "" for k in ("street", "number", "postcode", "city")}
+            parts.update({k: v or "" for k, v in m.groupdict().items()})
+            return parts
+    return None
 
 
 def _check_names(out: pd.DataFrame, col: _Collector) -> None:
@@ -193,10 +226,10 @@ def _check_names(out: pd.DataFrame, col: _Collector) -> None:
 
 def _map_vocab(values: pd.Series, vocab: Vocabulary, column: str, col: _Collector, empty: str) -> list[str]:
     mapping: dict[str, str | None] = {}
-    for value in values.unique():
+    for value in dict.fromkeys(values.tolist()):
         mapping[value] = empty if not value else vocab.normalise(value)
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         key = mapping[value]
         if key is None:
             sugg = vocab.suggest(value)
@@ -219,7 +252,7 @@ def split_cell(value: str) -> list[str]:
 def _map_multi_vocab(values: pd.Series, vocab: Vocabulary, column: str, col: _Collector) -> list[list[str]]:
     cache: dict[str, tuple[list[str], list[str]]] = {}
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         if value not in cache:
             keys, unknown = [], []
             for item in split_cell(value):
@@ -241,15 +274,21 @@ def _map_multi_vocab(values: pd.Series, vocab: Vocabulary, column: str, col: _Co
 
 def _map_languages(values: pd.Series, col: _Collector) -> tuple[list[list[str]], list[dict]]:
     cache: dict[str, tuple[list[str], dict, list[tuple[str, list[str]]]]] = {}
+    # Cells repeat less than their items do ("Arabisch, Farsi" and "Farsi; Arabisch"): parse each item once.
+    entries: dict[str, LanguageEntry | UnknownLanguage] = {}
     codes_out, notes_out = [], []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         if value not in cache:
             codes, notes, unknown = [], {}, []
             for item in split_cell(value):
-                try:
-                    entry = parse_language_entry(item)
-                except UnknownLanguage as exc:
-                    unknown.append((item, exc.suggestions))
+                if item not in entries:
+                    try:
+                        entries[item] = parse_language_entry(item)
+                    except UnknownLanguage as exc:
+                        entries[item] = exc
+                entry = entries[item]
+                if isinstance(entry, UnknownLanguage):
+                    unknown.append((item, entry.suggestions))
                     continue
                 if entry.code not in codes:
                     codes.append(entry.code)
@@ -268,9 +307,9 @@ def _map_languages(values: pd.Series, col: _Collector) -> tuple[list[list[str]],
 
 def _map_simple(values: pd.Series, table: dict[str, str], column: str, col: _Collector, empty: str,
                 allowed: str) -> list[str]:
-    mapping = {v: (empty if not v else table.get(fold(v).rstrip("."))) for v in values.unique()}
+    mapping = {v: (empty if not v else table.get(fold(v).rstrip("."))) for v in dict.fromkeys(values.tolist())}
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         key = mapping[value]
         if key is None:
             col.add(pos, column, value, f"unknown value; stored as {empty or 'empty'}", f"allowed: {allowed}",
@@ -303,9 +342,9 @@ def _ages(low: pd.Series, high: pd.Series, col: _Collector) -> tuple[pd.Series, 
 
 
 def _opening_hours(values: pd.Series, col: _Collector) -> list[str]:
-    checked = {v: (opening_hours_error(v) if v else None) for v in values.unique()}
+    checked = {v: (opening_hours_error(v) if v else None) for v in dict.fromkeys(values.tolist())}
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         error = checked[value]
         if error:
             col.add(pos, "opening_hours", value, f"not valid OpenStreetMap opening_hours syntax ({error}); left empty",
@@ -328,7 +367,7 @@ def opening_hours_error(expr: str) -> str | None:
 
 def _emails(values: pd.Series, col: _Collector) -> list[str]:
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         value = value.removeprefix("mailto:").strip()
         if value and not _EMAIL_RE.match(value):
             col.add(pos, "email", value, "not an e-mail address; left empty", severity="warning")
@@ -339,7 +378,7 @@ def _emails(values: pd.Series, col: _Collector) -> list[str]:
 
 def _websites(values: pd.Series, col: _Collector) -> list[str]:
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         if value and not re.match(r"^https?://", value, re.I):
             if re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", value, re.I) and ":" not in value:
                 value = "https://" + value  # "www.example.org" is how people write websites
@@ -373,10 +412,10 @@ def parse_date(value: str) -> date | None:
 
 
 def _dates(values: pd.Series, col: _Collector) -> list[str]:
-    parsed = {v: parse_date(v) for v in values.unique() if v}
+    parsed = {v: parse_date(v) for v in dict.fromkeys(values.tolist()) if v}
     today = date.today()
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         if not value:
             result.append("")
             continue
@@ -392,7 +431,7 @@ def _dates(values: pd.Series, col: _Collector) -> list[str]:
 
 def _postcodes(values: pd.Series, col: _Collector) -> list[str]:
     result = []
-    for pos, value in enumerate(values):
+    for pos, value in enumerate(values.tolist()):
         value = value.removeprefix("D-").strip()
         if value and re.fullmatch(r"\d{4}", value):
             # Excel turns 06108 into 6108; German postcodes always have five digits.
@@ -448,14 +487,22 @@ def offer_id(name: str, street: str, housenumber: str, postcode: str, city: str)
 
 def _assign_ids(out: pd.DataFrame, col: _Collector) -> None:
     ids = out["id"].tolist()
-    for pos, given in enumerate(ids):
-        if not given:
-            ids[pos] = offer_id(out.at[pos, "name"], out.at[pos, "street"], out.at[pos, "housenumber"],
-                                out.at[pos, "postcode"], out.at[pos, "city"])
-        elif not re.fullmatch(r"[\w.:\-]{1,100}", given):
-            col.add(pos, "id", given, "ids may only hold letters, digits and . : - _ (at most 100)")
+    given = [bool(i) for i in ids]
+    address = [out[c].tolist() for c in ("name", "street", "housenumber", "postcode", "city")]
+    for pos, oid in enumerate(ids):
+        if not oid:
+            ids[pos] = offer_id(*(values[pos] for values in address))
+        elif not _ID_RE.fullmatch(oid):
+            col.add(pos, "id", oid, "ids may only hold letters, digits and . : - _ (at most 100)")
     out["id"] = ids
-    out["_given_id"] = out.index.map(lambda p: bool(col.raw.frame["id"].iat[p]) if "id" in col.raw.frame else False)
+    out["_given_id"] = given
+
+
+def _folded(values: pd.Series) -> list[str]:
+    """fold() of every cell, each distinct value folded once."""
+    cells = values.tolist()  # plain lists: iterating a pandas string array is slow
+    table = {v: fold(v) for v in dict.fromkeys(cells)}
+    return [table[v] for v in cells]
 
 
 def _duplicates(out: pd.DataFrame, col: _Collector) -> set[int]:
@@ -463,25 +510,27 @@ def _duplicates(out: pd.DataFrame, col: _Collector) -> set[int]:
     duplicates: set[int] = set()
     first_by_id: dict[str, int] = {}
     first_by_key: dict[tuple, int] = {}
+    ids, given, names = out["id"].tolist(), out["_given_id"].tolist(), out["name"].tolist()
+    keys = list(zip(*(_folded(out[c]) for c in ("name", "street", "housenumber", "postcode", "city"))))
+    row = col.raw.row_numbers
+    name_header = col.raw.columns.get("name", "name")
     for pos in range(len(out)):
         if pos in col.rejected:
             continue
-        oid = out.at[pos, "id"]
-        key = tuple(fold(out.at[pos, c]) for c in ("name", "street", "housenumber", "postcode", "city"))
-        row = col.raw.row_numbers
+        oid, key = ids[pos], keys[pos]
         if oid in first_by_id:
             first = first_by_id[oid]
-            if out.at[first, "_given_id"] and out.at[pos, "_given_id"]:
+            if given[first] and given[pos]:
                 col.add(pos, "id", oid, f"the id is already used by row {row[first]}", "ids must be unique")
             else:
-                col.problems.append(Problem(col.raw.file, row[pos], col.raw.columns.get("name", "name"), out.at[pos, "name"],
+                col.problems.append(Problem(col.raw.file, row[pos], name_header, names[pos],
                                             f"duplicate of row {row[first]} (same name and address); not imported again",
                                             severity="duplicate"))
                 duplicates.add(pos)
             continue
         if key in first_by_key:
             first = first_by_key[key]
-            col.problems.append(Problem(col.raw.file, row[pos], col.raw.columns.get("name", "name"), out.at[pos, "name"],
+            col.problems.append(Problem(col.raw.file, row[pos], name_header, names[pos],
                                         f"same name and address as row {row[first]}, but a different id; both imported",
                                         "check whether this is the same offer", severity="warning"))
         first_by_id.setdefault(oid, pos)

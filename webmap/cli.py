@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
+from geo.schema import InputError
+from geo.settings import ConfigError
+from geo.store import StoreError
 from webmap.commands._common import CommandError, warn
 
 # Subcommand modules, in the order --help lists them.
@@ -15,6 +19,7 @@ COMMANDS = [
     "geocode",
     "gazetteer",
     "export",
+    "export_html",
     "districts",
     "population",
     "population_grid",
@@ -54,6 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn(f"angebotskarte {args.command}: interrupted")
         return 130
+    except (InputError, StoreError, ConfigError) as exc:
+        warn(f"angebotskarte {args.command}: {exc} (nothing was changed)")
+        return 2
+    except OSError as exc:  # unwritable report or store folder, disk full, ...
+        where = f" ({exc.filename})" if exc.filename else ""
+        warn(f"angebotskarte {args.command}: {exc.strerror or exc}{where}")
+        return 2
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("ANGEBOTSKARTE_DEBUG"):
+            raise
+        warn(f"angebotskarte {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+             "(set ANGEBOTSKARTE_DEBUG=1 to see the traceback, and please report it)")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from geo.readers.tabular import RawTable, build_raw_table
@@ -40,7 +41,13 @@ def read_geojson(path: str | Path) -> RawTable:
     headers: list[str] = []
     seen: set[str] = set()
     for number, feature in enumerate(doc["features"], start=1):
-        props = dict((feature or {}).get("properties") or {})
+        if not isinstance(feature, dict):
+            # Kept as a row without a name, so the report rejects it instead of it vanishing.
+            problems.append(Problem(path.name, number, "geometry", str(feature)[:80],
+                                    "not a GeoJSON Feature object", severity="warning"))
+            feature = {}
+        props = (feature or {}).get("properties") or {}
+        props = dict(props) if isinstance(props, dict) else {}
         if feature and feature.get("id") is not None and "id" not in props:
             props["id"] = feature["id"]
         record = {k: _as_cell(k, v, props) for k, v in props.items() if k != "language_notes"}
@@ -48,8 +55,12 @@ def read_geojson(path: str | Path) -> RawTable:
         if geometry:
             try:
                 geom = shape(geometry)
-            except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                problems.append(Problem(path.name, number, "geometry", "", f"unreadable geometry ({exc})"))
+            except (ValueError, TypeError, AttributeError, KeyError, ShapelyError) as exc:
+                # Like an unreadable coordinate in a spreadsheet: the row is kept without a place.
+                problems.append(Problem(path.name, number, "geometry", str(geometry.get("type", ""))[:40]
+                                        if isinstance(geometry, dict) else "",
+                                        f"unreadable geometry ({exc}); stored without coordinates",
+                                        severity="warning"))
                 geom = None
             if geom is not None and not geom.is_empty:
                 if geom.geom_type != "Point":
@@ -64,8 +75,11 @@ def read_geojson(path: str | Path) -> RawTable:
         records.append(record)
     if not records:
         raise InputError(f"{path.name}: the FeatureCollection has no features")
+    if not headers:
+        raise InputError(f"{path.name}: no feature has properties; every offer needs at least a name")
     rows = [[r.get(h, "") for h in headers] for r in records]
-    return build_raw_table(path.name, headers, rows, problems, first_row_number=1)
+    # Every feature is meant as an offer: an empty one is rejected in the report, not skipped.
+    return build_raw_table(path.name, headers, rows, problems, first_row_number=1, skip_blank=False)
 
 
 def _as_cell(key: str, value, props: dict) -> str:

@@ -114,21 +114,35 @@ def build_raw_table(file: str, headers: list[str], rows: list[list[str]], proble
         problems.append(Problem(file, 1, header, "", f"column ignored: an earlier column already gives {fld!r}",
                                 severity="warning"))
     index_of = {h: i for i, h in enumerate(headers) if h in mapping}
-    width = len(headers)
-    data: dict[str, list[str]] = {mapping[h]: [] for h in index_of}
-    row_numbers: list[int] = []
-    for offset, row in enumerate(rows):
-        if skip_blank and not any(str(c).strip() for c in row):
-            continue  # blank spreadsheet rows are not offers
-        row = list(row) + [""] * (width - len(row))
-        for h, i in index_of.items():
-            data[mapping[h]].append(_nfc(row[i]))
-        row_numbers.append(first_row_number + offset)
-    if not row_numbers:
+    # blank spreadsheet rows are not offers
+    kept = [offset for offset, row in enumerate(rows) if not (skip_blank and _blank(row))]
+    if not kept:
         raise InputError(f"{file}: the header row is there, but no offers below it")
+    row_numbers = [first_row_number + offset for offset in kept]
+    data: dict[str, list[str]] = {}
+    for h, i in index_of.items():
+        # Column by column, each distinct cell normalised once (100,000 rows hold few distinct
+        # categories, languages or towns); short rows are padded with "".
+        normalised: dict = {}
+        column: list[str] = []
+        for offset in kept:
+            row = rows[offset]
+            value = row[i] if i < len(row) else ""
+            text = normalised.get(value)
+            if text is None:
+                text = normalised[value] = _nfc(value)
+            column.append(text)
+        data[mapping[h]] = column
     frame = pd.DataFrame(data, dtype=object)
     columns = {fld: h for h, fld in mapping.items()}
     return RawTable(file=file, frame=frame, row_numbers=row_numbers, columns=columns, problems=problems)
+
+
+def _blank(row) -> bool:
+    try:
+        return not "".join(row).strip()
+    except TypeError:  # XLSX/GeoJSON cells are text already; anything else the slow way
+        return not any(str(c).strip() for c in row if c is not None)
 
 
 def _nfc(value) -> str:

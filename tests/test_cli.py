@@ -1,0 +1,217 @@
+"""`angebotskarte` as a user meets it: --help, --config after every command, no tracebacks, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from webmap.cli import build_parser, main
+
+BIN = Path(sys.executable).with_name("angebotskarte")
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    return _subparsers(build_parser())
+
+
+def commands(parser: argparse.ArgumentParser | None = None, path: tuple[str, ...] = ()) -> dict[tuple, argparse.ArgumentParser]:
+    """Every command and nested command ("gazetteer build"), by its words."""
+    found = {}
+    for name, sub in _subparsers(parser or build_parser()).items():
+        found[path + (name,)] = sub
+        found.update(commands(sub, path + (name,)))
+    return found
+
+
+def leaf_commands() -> dict[tuple, argparse.ArgumentParser]:
+    return {words: sub for words, sub in commands().items() if not _subparsers(sub)}
+
+
+def required_arguments(parser: argparse.ArgumentParser) -> list[str]:
+    """Placeholder values for the positionals and required options of one command."""
+    args = []
+    for action in parser._actions:
+        if action.option_strings:
+            if action.required:
+                args += [action.option_strings[-1], "x"]
+        elif action.nargs not in ("?", "*") and not isinstance(action, argparse._SubParsersAction):
+            args.append("1" if action.type in (int, float) else "x")
+    return args
+
+
+def cli(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    command = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "webmap.cli"]
+    return subprocess.run(command + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_the_issue_commands_exist():
+    assert {"init", "import", "export", "districts", "population", "demo", "serve"} <= set(subcommands())
+
+
+@pytest.mark.parametrize("words", sorted(commands()), ids=" ".join)
+def test_every_subcommand_has_help(words, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*words, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: angebotskarte {' '.join(words)}")
+    if not _subparsers(commands()[words]):
+        assert "--config" in out
+
+
+@pytest.mark.parametrize("words", sorted(leaf_commands()), ids=" ".join)
+def test_every_subcommand_takes_config_after_its_name(words):
+    args = required_arguments(leaf_commands()[words])
+    assert build_parser().parse_args([*words, "--config", "deploy.toml", *args]).config == "deploy.toml"
+    assert build_parser().parse_args([*words, *args, "--config", "deploy.toml"]).config == "deploy.toml"
+
+
+def test_import_options_of_the_issue():
+    parsed = build_parser().parse_args(["import", "liste.xlsx", "--config", "c.toml", "--report", "r.csv", "--strict",
+                                        "--source", "stadt", "--sheet", "Blatt2"])
+    assert (parsed.file, parsed.config, parsed.report, parsed.strict, parsed.source, parsed.sheet) == (
+        "liste.xlsx", "c.toml", "r.csv", True, "stadt", "Blatt2")
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_init_writes_a_loadable_config_and_refuses_to_overwrite(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "neu")]) == 0
+    target = tmp_path / "neu" / "angebotskarte.toml"
+    assert target.exists() and str(target) in capsys.readouterr().out
+    target.write_text("# meine Änderungen\n", encoding="utf-8")
+    assert main(["init", str(tmp_path / "neu")]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "# meine Änderungen\n"
+    assert main(["init", str(tmp_path / "neu"), "--force"]) == 0
+    assert "[area]" in target.read_text(encoding="utf-8")
+
+
+def test_config_from_environment_and_cwd(tmp_path, monkeypatch, capsys):
+    (tmp_path / "liste.csv").write_text("Name\nA\n", encoding="utf-8")
+    (tmp_path / "env.toml").write_text('[store]\npath = "from-env.gpkg"\n', encoding="utf-8")
+    (tmp_path / "angebotskarte.toml").write_text('[store]\npath = "from-cwd.gpkg"\n', encoding="utf-8")
+    assert main(["import", "liste.csv"]) == 0
+    assert (tmp_path / "from-cwd.gpkg").exists()
+    monkeypatch.setenv("ANGEBOTSKARTE_CONFIG", str(tmp_path / "env.toml"))
+    assert main(["import", "liste.csv"]) == 0
+    assert (tmp_path / "from-env.gpkg").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["import", "fehlt.csv"], "fehlt.csv: file not found"),
+    (["import", "liste.csv", "--config", "fehlt.toml"], "fehlt.toml"),
+    (["import", "liste.csv", "--config", "kaputt.toml"], "kaputt.toml"),
+    (["import", "liste.csv", "--report", "/proc/nicht-schreibbar/r.csv"], "nicht-schreibbar"),
+    (["import", "kaputt.xlsx"], "kaputt.xlsx: not a readable Excel workbook"),
+    (["districts", "liste.csv"], "liste.csv"),
+    (["districts"], "[districts] path is empty"),
+    (["population", "liste.csv"], "no column 'district'"),
+    (["export"], "no store"),
+    (["serve", "--port", "1"], "no store"),
+])
+def test_errors_are_one_line_without_traceback(tmp_path, capsys, args, words):
+    (tmp_path / "liste.csv").write_text("Name\nA\n", encoding="utf-8")
+    (tmp_path / "kaputt.toml").write_text("[area\n", encoding="utf-8")
+    (tmp_path / "kaputt.xlsx").write_bytes(b"PK\x03\x04 kein Excel")
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code in (1, 2)
+    assert words in err
+    assert "Traceback" not in err + out
+    assert err.startswith(f"angebotskarte {args[0]}") or f"angebotskarte {args[0]}:" in err
+
+
+def test_the_real_entry_point_shows_no_traceback(tmp_path):
+    (tmp_path / "liste.csv").write_bytes(b"Name;Ort\nB\x81ro;K\x8dln\n")
+    result = cli("import", "liste.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "liste.csv: unknown text encoding" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, {}
+
+
+def test_serve_answers_healthz_once_data_is_loaded(tmp_path):
+    (tmp_path / "cfg.toml").write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
+    (tmp_path / "liste.csv").write_text("Name;Breitengrad;Längengrad\nA;49,44;7,75\nB;;\n", encoding="utf-8")
+    assert main(["import", str(tmp_path / "liste.csv"), "--config", str(tmp_path / "cfg.toml")]) == 0
+    port = free_port()
+    command = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "webmap.cli"]
+    proc = subprocess.Popen(command + ["serve", "--config", str(tmp_path / "cfg.toml"), "--port", str(port),
+                                       "--host", "127.0.0.1"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        status, body = None, {}
+        deadline = time.monotonic() + 90  # a patience limit, not a speed requirement
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status, body = get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        assert proc.poll() is None, proc.stderr.read()
+        assert status == 200 and body["status"] == "ok" and body["offers"] == 2
+        assert body["version"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert response.status == 200
+            assert response.headers.get("Set-Cookie") is None
+            assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out, err = proc.communicate()
+    assert f"127.0.0.1:{port}" in out
+    assert "Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_line_unless_debugging(tmp_path, capsys, monkeypatch):
+    import webmap.commands.export as export_command
+
+    def broken(args):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(export_command, "run", broken)  # register() binds it when main builds the parser
+    assert main(["export"]) == 2
+    err = capsys.readouterr().err
+    assert "unexpected error: RuntimeError: kaputt" in err and "Traceback" not in err
+    monkeypatch.setenv("ANGEBOTSKARTE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="kaputt"):
+        main(["export"])

@@ -1,0 +1,190 @@
+"""geo.export and `angebotskarte export`: open formats; export followed by import gives the same offers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely.geometry import box
+
+from geo.export import FORMATS, export_store, to_hsds
+from geo.schema import OFFER_COLUMNS
+from geo.store import Store
+from webmap.cli import main
+
+# Everything that has broken round trips elsewhere: separators and parentheses inside notes,
+# formula-looking text, leading zeros, line breaks, markup, RTL text, virtual and unlocated offers.
+TRICKY = [
+    ["ID", "Name", "Kategorie", "Träger", "Beschreibung", "Straße", "Hausnummer", "PLZ", "Ort", "Breitengrad",
+     "Längengrad", "Art", "Sprachen", "Zielgruppen", "Alter von", "Alter bis", "Öffnungszeiten", "Termin", "Telefon",
+     "E-Mail", "Webseite", "Barrierefrei", "Kosten", "Stand"],
+    ["007", 'Sprachcafé <b>International</b> & "Freunde"', "Sprachkurs", "Verein; e. V.", "Zeile eins\nZeile zwei, mit Komma",
+     "Am Altenhof", "12-14", "06108", "Kaiserslautern", "49,4447", "7,7689", "vor Ort",
+     "Arabisch (Mo, Di; nach Absprache), Kurdisch (Kurmanji), Dari | Ukrainisch: nur (mit Termin)",
+     "Frauen; Kinder", "6", "12", "Mo-Fr 09:00-12:00; Sa 10:00-12:00", "empfohlen", "+49 631 5550100",
+     "info@example.org", "https://example.org/a?b=1&c=2", "eingeschränkt", "kostenlos", "01.03.2025"],
+    ["x-2", "=Treff am Markt", "Treffpunkt", "@Initiative", "-5 Grad draußen", "", "", "", "", "49,43", "7,75", "",
+     "العربية", "", "", "", "", "", "0631 5550", "", "", "", "", ""],
+    ["x-3", "Online-Beratung", "Beratung", "", "", "", "", "", "", "", "", "online", "Tigrinya, Paschtu", "Geflüchtete",
+     "16", "", "24/7", "", "", "", "", "", "", ""],
+    ["x-4", "Noch ohne Ort", "Arzt", "", "", "Marktstraße", "5", "67655", "Kaiserslautern", "", "", "", "Deutsch", "",
+     "", "", "", "nur mit Termin", "", "", "", "ja", "kostenpflichtig", "2024"],
+]
+
+
+@pytest.fixture
+def deployment(tmp_path, capsys):
+    cfg = tmp_path / "angebotskarte.toml"
+    cfg.write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
+    with open(tmp_path / "tricky.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(TRICKY)
+    code = main(["import", str(tmp_path / "tricky.csv"), "--source", "stadt", "--config", str(cfg)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return cfg
+
+
+def comparable(frame):
+    records = {}
+    for record in frame[list(OFFER_COLUMNS)].to_dict("records"):
+        records[record["id"]] = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in record.items()}
+    return records
+
+
+def test_the_tricky_list_imports_as_intended(tmp_path, deployment):
+    offers = comparable(Store(tmp_path / "store.gpkg").offers())
+    first = offers["007"]
+    assert first["languages"] == ["ar", "kmr", "prs", "uk"]
+    assert first["language_notes"] == {"ar": "Mo, Di; nach Absprache", "uk": "nur (mit Termin)"}
+    assert first["postcode"] == "06108" and first["housenumber"] == "12-14"
+    assert offers["x-2"]["name"] == "=Treff am Markt"
+    assert offers["x-3"]["geocode_status"] == "virtual" and offers["x-4"]["geocode_status"] == "not_located"
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "xlsx"])
+def test_export_then_import_reproduces_the_offers(tmp_path, capsys, deployment, fmt):
+    out = tmp_path / f"export.{fmt}"
+    assert main(["export", "--format", fmt, "--out", str(out), "--config", str(deployment)]) == 0
+    assert f"wrote 4 offers to {out}" in capsys.readouterr().out
+    fresh = tmp_path / "fresh.toml"
+    fresh.write_text('[store]\npath = "fresh.gpkg"\n', encoding="utf-8")
+    code = main(["import", str(out), "--source", "stadt", "--config", str(fresh), "--report", str(tmp_path / "r.csv")])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    before = comparable(Store(tmp_path / "store.gpkg").offers())
+    after = comparable(Store(tmp_path / "fresh.gpkg").offers())
+    assert after == before
+    with open(tmp_path / "r.csv", encoding="utf-8-sig") as fh:
+        report = list(csv.DictReader(fh))
+    # the export's own columns are all recognised; only "not located" notes remain
+    assert all("not located" in r["message"] for r in report), report
+
+
+def test_reimporting_an_export_into_the_same_store_changes_nothing(tmp_path, capsys, deployment):
+    main(["export", "--format", "csv", "--out", str(tmp_path / "e.csv"), "--config", str(deployment)])
+    main(["import", str(tmp_path / "e.csv"), "--source", "stadt", "--config", str(deployment)])
+    assert "source 'stadt': 0 added, 0 changed, 0 removed" in capsys.readouterr().out
+
+
+def test_xlsx_export_keeps_formula_looking_text_as_text(tmp_path, deployment):
+    import openpyxl
+
+    main(["export", "--format", "xlsx", "--out", str(tmp_path / "e.xlsx"), "--config", str(deployment)])
+    book = openpyxl.load_workbook(tmp_path / "e.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "=Treff am Markt" in [c.value for c in cells]
+
+
+def test_csv_export_is_utf8_with_bom_and_english_field_headers(tmp_path, deployment):
+    main(["export", "--format", "csv", "--out", str(tmp_path / "e.csv"), "--config", str(deployment)])
+    raw = (tmp_path / "e.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:3] == ["id", "name", "category"] and "language_notes" not in header
+
+
+def test_geojson_export_is_a_feature_collection_with_null_geometry_for_offers_without_place(tmp_path, deployment):
+    main(["export", "--format", "geojson", "--out", str(tmp_path / "e.geojson"), "--config", str(deployment)])
+    doc = json.loads((tmp_path / "e.geojson").read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection"
+    by_id = {f["id"]: f for f in doc["features"]}
+    assert by_id["007"]["geometry"] == {"type": "Point", "coordinates": [7.7689, 49.4447]}
+    assert by_id["x-3"]["geometry"] is None and by_id["x-4"]["geometry"] is None
+    assert by_id["x-3"]["properties"]["age_max"] is None  # NaN is not JSON
+    assert by_id["007"]["properties"]["languages"] == ["ar", "kmr", "prs", "uk"]
+    # any GIS reads it
+    frame = gpd.read_file(tmp_path / "e.geojson")
+    assert len(frame) == 4
+
+
+def test_gpkg_export_opens_with_every_layer(tmp_path, deployment):
+    gpd.GeoDataFrame({"district_id": ["01"], "name": ["Mitte"]}, geometry=[box(7.7, 49.4, 7.8, 49.5)],
+                     crs=4326).to_file(tmp_path / "d.geojson")
+    main(["districts", str(tmp_path / "d.geojson"), "--id-field", "district_id", "--config", str(deployment)])
+    assert main(["export", "--format", "gpkg", "--out", str(tmp_path / "copy.gpkg"), "--config", str(deployment)]) == 0
+    layers = {str(name): str(kind) for name, kind in pyogrio.list_layers(tmp_path / "copy.gpkg")}
+    assert {"offers", "districts", "imports"} <= set(layers)
+    assert layers["offers"] == "Point" and "Polygon" in layers["districts"]
+    offers = pyogrio.read_dataframe(tmp_path / "copy.gpkg", layer="offers")
+    assert sorted(offers["id"]) == ["007", "x-2", "x-3", "x-4"]
+    assert pyogrio.read_info(tmp_path / "copy.gpkg", layer="offers")["crs"] == "EPSG:4326"
+
+
+def test_hsds_export_structure(tmp_path, deployment):
+    main(["export", "--format", "hsds", "--out", str(tmp_path / "h.json"), "--config", str(deployment)])
+    doc = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    for table in ("organizations", "services", "locations", "addresses", "service_at_locations", "languages",
+                  "phones", "schedules"):
+        assert isinstance(doc[table], list), table
+        ids = [row["id"] for row in doc[table]]
+        assert len(ids) == len(set(ids)), f"{table} ids are not unique"
+    assert doc["hsds_version"].startswith("3")
+    orgs = {o["id"] for o in doc["organizations"]}
+    services = {s["id"]: s for s in doc["services"]}
+    locations = {loc["id"]: loc for loc in doc["locations"]}
+    assert len(services) == len(locations) == len(doc["service_at_locations"]) == 4
+    assert all(s["organization_id"] in orgs for s in services.values())
+    for sal in doc["service_at_locations"]:
+        assert sal["service_id"] in services and sal["location_id"] in locations
+    assert all(a["location_id"] in locations for a in doc["addresses"])
+    assert all(lang["service_id"] in services for lang in doc["languages"])
+    virtual = [loc for loc in locations.values() if loc["location_type"] == "virtual"]
+    assert [loc["external_identifier"] for loc in virtual] == ["x-3"]
+    first = locations["loc-007"]
+    assert (first["latitude"], first["longitude"]) == (49.4447, 7.7689)
+    assert {(lang["code"], lang["note"]) for lang in doc["languages"] if lang["service_id"] == "svc-007"} == {
+        ("ar", "Mo, Di; nach Absprache"), ("kmr", ""), ("prs", ""), ("uk", "nur (mit Termin)")}
+    assert services["svc-007"]["minimum_age"] == 6 and services["svc-x-3"]["maximum_age"] is None
+    # the same organisation name is one organisation
+    assert len(orgs) == len({s["organization_id"] for s in services.values()})
+
+
+def test_hsds_of_an_empty_store_is_valid():
+    from geo.store import empty_offers
+
+    doc = to_hsds(empty_offers())
+    assert doc["services"] == [] and doc["organizations"] == []
+
+
+def test_export_default_file_names(tmp_path, capsys, deployment):
+    for fmt in FORMATS:
+        assert main(["export", "--format", fmt, "--config", str(deployment)]) == 0
+    names = sorted(p.name for p in tmp_path.glob("offers.*"))
+    assert names == ["offers.csv", "offers.geojson", "offers.gpkg", "offers.json", "offers.xlsx"]
+    assert not list(tmp_path.glob(".offers.*.tmp"))
+
+
+def test_export_without_a_store_says_so(tmp_path, capsys):
+    (tmp_path / "c.toml").write_text('[store]\npath = "none.gpkg"\n', encoding="utf-8")
+    assert main(["export", "--config", str(tmp_path / "c.toml")]) == 2
+    assert "no store" in capsys.readouterr().err
+
+
+def test_export_store_rejects_unknown_formats(tmp_path, deployment):
+    with pytest.raises(ValueError, match="shp"):
+        export_store(Store(tmp_path / "store.gpkg"), "shp", tmp_path / "x.shp")
