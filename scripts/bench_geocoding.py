@@ -37,6 +37,7 @@ from geo.geocoding.gazetteer import Gazetteer  # noqa: E402
 from geo.geocoding.gazetteer_build import build_gazetteer  # noqa: E402
 from geo.geocoding.pipeline import AreaCheck, GeocodingPipeline  # noqa: E402
 from geo.geocoding.providers import OfflineProvider  # noqa: E402
+from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
 
 DATA = ROOT.parent / "shared" / "data"
 EXTRACTS = {
@@ -234,16 +235,7 @@ def render(results: list[dict], sample: int, seed: int) -> str:
 
 
 def write_docs(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(SECTION, section)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -262,14 +263,7 @@ def markdown(report: dict, command: str, runs: int) -> str:
 
 
 def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text.rstrip() + "\n", current)
-    else:
-        updated = current.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(updated, encoding="utf-8")
+    replace_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,6 +54,7 @@ from scipy.spatial import cKDTree  # noqa: E402
 from geo.index import OfferIndex, OfferQuery  # noqa: E402
 from geo.index.sphere import EARTH_RADIUS_M, to_xyz  # noqa: E402
 from geo.index.synthetic import LANGUAGES, REGION_BBOX, synthetic_offers  # noqa: E402
+from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
 
 SECTION = "## Search (scripts/bench_search.py)"
 K = 10
@@ -552,16 +553,7 @@ def render(sizes: list[dict], trees, strategies, http: dict | None, args, load: 
 
 
 def write_docs(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(SECTION, section)
 
 
 def main(argv: list[str] | None = None) -> int:
