@@ -203,6 +203,10 @@ def folium_reference_page(points: Sequence[tuple[float, float, str]], *, fast: b
 # travel as JSON data whose texts reach the page only through textContent. Apart from map tiles the
 # file makes no request at all.
 
+import base64  # noqa: E402 - this section is self-contained
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 EXPORT_ASSETS = (
     ("leaflet", "leaflet.css", "style"),
     ("leaflet.markercluster", "MarkerCluster.css", "style"),
@@ -234,6 +238,8 @@ def inline_asset_text(folder: Path, filename: str) -> str:
     text = (folder / filename).read_text(encoding="utf-8")
     text = _SOURCE_MAP.sub("", text)
     if filename.endswith(".css"):
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)  # comments only (one names a bug tracker's URL)
+
         def data_uri(match: re.Match) -> str:
             image = (folder / "images" / match.group(2)).read_bytes()
             return f"url(data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
@@ -349,6 +355,7 @@ class OfferPoints(folium.MacroElement):
             map.attributionControl.setPrefix("Leaflet");
             window.angebotskarteExport = {map: map, cluster: cluster, markers: markers, points: points};
             document.body.dataset.mapMarkers = String(markers.length);
+            document.documentElement.classList.add("map-ready");
         })();
         {% endmacro %}
     """)
@@ -394,3 +401,50 @@ def static_offers_page(settings, points: list[dict], *, title: str, lang: str, d
     OfferPoints(points, map_name=fmap.get_name(), labels=labels or {}).add_to(cluster)
     fmap.fit_bounds(bounds)
     return page.render()
+
+
+# --------------------------------------------------------------------------- the planner's choropleth (/planung)
+
+
+import re as _re  # noqa: E402 - this section is self-contained
+
+_FILL_COLOUR = _re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def choropleth_map_config(settings, vendor_url, *, districts_url: str, offers_url: str, classification: dict,
+                          values: dict[str, str], names: dict[str, str], labels: dict[str, str]) -> dict:
+    """Configuration of the /planung map for webmap/static/js/planning.js.
+
+    The district polygons come from ``districts_url`` (/api/v1/districts) and the
+    matching offers from ``offers_url``; ``classification`` (webmap.planning.Classification.as_dict)
+    says each district's class and colour, computed on the server with mapclassify.
+    ``values`` are the mapped values as text (district id -> "81 %"), ``names`` the
+    district names. folium supplies the map, tile layer and Leaflet path options.
+    """
+    fmap = _base_map(settings, vendor_url, centre=[sum(c) / 2 for c in zip(*area_bounds(settings))], zoom=None)
+    colours = [c if _FILL_COLOUR.fullmatch(str(c)) else "#4d4d4d" for c in classification.get("colours", [])]
+    no_data = classification.get("no_data_colour", "#d9d9d9")
+    # Dark outlines (more than 3:1 against every fill and the tiles) keep the districts apart.
+    district_style = folium.vector_layers.path_options(line=False, color="#1a1a1a", weight=1.5, fill=True,
+                                                       fill_opacity=0.8)
+    no_data_style = folium.vector_layers.path_options(line=False, color="#1a1a1a", weight=1.5, dash_array="4 4", fill=True,
+                                                      fill_color=no_data if _FILL_COLOUR.fullmatch(no_data) else "#d9d9d9",
+                                                      fill_opacity=0.6)
+    offer_style = folium.CircleMarker(location=fmap.location, radius=5, color="#ffffff", weight=2,
+                                      fill_color="#1a1a1a", fill_opacity=1).options
+    config = _config(fmap, _tiles_of(fmap), None)
+    config.update(
+        kind="choropleth",
+        bounds=area_bounds(settings),
+        maxBounds=_padded(area_bounds(settings), 0.5),
+        districtsUrl=districts_url,
+        offersUrl=offers_url,
+        classification=dict(classification, colours=colours),
+        values=values,
+        names=names,
+        districtStyle={k: v for k, v in district_style.items() if v is not None},
+        noDataStyle={k: v for k, v in no_data_style.items() if v is not None},
+        offerStyle={k: v for k, v in offer_style.items() if v is not None},
+        labels=labels,
+    )
+    return config
