@@ -423,13 +423,13 @@ def choropleth_map_config(settings, vendor_url, *, districts_url: str, offers_ur
     """
     fmap = _base_map(settings, vendor_url, centre=[sum(c) / 2 for c in zip(*area_bounds(settings))], zoom=None)
     colours = [c if _FILL_COLOUR.fullmatch(str(c)) else "#4d4d4d" for c in classification.get("colours", [])]
-    no_data = classification.get("no_data_colour", "#d9d9d9")
+    no_data = str(classification.get("no_data_colour", ""))
+    no_data = no_data if _FILL_COLOUR.fullmatch(no_data) else "#d9d9d9"
     # Dark outlines (more than 3:1 against every fill and the tiles) keep the districts apart.
     district_style = folium.vector_layers.path_options(line=False, color="#1a1a1a", weight=1.5, fill=True,
                                                        fill_opacity=0.8)
-    no_data_style = folium.vector_layers.path_options(line=False, color="#1a1a1a", weight=1.5, dash_array="4 4", fill=True,
-                                                      fill_color=no_data if _FILL_COLOUR.fullmatch(no_data) else "#d9d9d9",
-                                                      fill_opacity=0.6)
+    no_data_style = folium.vector_layers.path_options(line=False, color="#1a1a1a", weight=1.5, dash_array="4 4",
+                                                      fill=True, fill_color=no_data, fill_opacity=0.6)
     offer_style = folium.CircleMarker(location=fmap.location, radius=5, color="#ffffff", weight=2,
                                       fill_color="#1a1a1a", fill_opacity=1).options
     config = _config(fmap, _tiles_of(fmap), None)

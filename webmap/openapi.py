@@ -279,6 +279,127 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                 "responses": {"200": {"description": "OpenAPI 3.1 document.",
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
+            "/api/v1/coverage": coverage_path(categories, target_groups),
         },
-        "components": {"parameters": parameters, "schemas": _schemas(), "responses": _responses()},
+        "components": {"parameters": parameters, "schemas": {**_schemas(), **coverage_schemas()},
+                       "responses": _responses()},
+    }
+
+
+# --------------------------------------------------------------------------- GET /api/v1/coverage (planner's view)
+
+
+def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str, Any]:
+    """The path item of GET /api/v1/coverage (webmap/planning_api.py; parameters as on /planung).
+
+    Its parameters are inline rather than in components/parameters, which holds
+    exactly the parameters of the offer search.
+    """
+    from geo.coverage import METRICS
+    from webmap.planning import MAX_CLASSES, MIN_CLASSES, SCHEMES
+
+    def query(name: str, schema: dict, description: str, **extra) -> dict:
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description,
+                **extra}
+
+    parameters = [
+        query("category", _TEXT, "One category: key (" + ", ".join(categories.keys) + ") or a German/English "
+              "name. Without it the rows have one block per category."),
+        query("language", _TEXT, "Only offers in this language: ISO 639 code (ar, uk, prs, ...) or a language "
+              "name. Relates the offers to the origin groups of that language ([planning.origin_languages])."),
+        query("target_group", _TEXT, "Only offers open to this target group (" + ", ".join(target_groups.keys)
+              + "); offers naming no group or \"all\" are open to every group."),
+        query("group", _TEXT, "A column of the population table to relate the offers to (default: origin "
+              "groups of the language, else [planning] foreign_field, else all residents)."),
+        query("metric", {"type": "array", "items": {"type": "string"}},
+              "Metrics to include: " + ", ".join(METRICS) + ". Repeat or separate by commas (default all).",
+              style="form", explode=True),
+        query("lang", {"type": "string", "enum": ["de", "en"]}, "Language of the underserved reasons (default de)."),
+        query("scheme", {"type": "string", "enum": list(SCHEMES)},
+              "Classification of the mapped metric (with a category): quantiles (default), natural_breaks "
+              "(Fisher-Jenks) or equal_interval."),
+        query("classes", {"type": "integer", "minimum": MIN_CLASSES, "maximum": MAX_CLASSES},
+              "Number of classes (default 5; fewer when there are fewer distinct values)."),
+    ]
+    error = {"content": {"application/json": {"schema": _ref("schemas", "Error")}}}
+    return {"get": {
+        "operationId": "coverage",
+        "summary": "Coverage per district and category, and the ranked underserved districts",
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "The coverage table (as `angebotskarte coverage` writes it), the underserved "
+                                   "list and, with a category, the classes of the /planung map.",
+                    "content": {"application/json": {"schema": _ref("schemas", "CoverageResponse")}}},
+            "304": _ref("responses", "NotModified"),
+            "400": _ref("responses", "BadRequest"),
+            "404": {"description": "No districts are loaded: coverage is computed per district.", **error},
+            "503": {"description": "The deployment's data or [planning] settings do not allow the computation.",
+                    **error},
+        },
+    }}
+
+
+def coverage_schemas() -> dict[str, dict]:
+    """Schemas of the GET /api/v1/coverage answer (columns: docs/planning.md)."""
+    from geo.coverage import METRICS
+    from webmap.planning import SCHEMES
+
+    number = _NUMBER_OR_NULL
+    text_or_null = {"type": ["string", "null"]}
+    metric_columns = {column: number for columns in METRICS.values() for column in columns}
+    metric_columns["offers"] = {"type": "integer", "minimum": 0}
+    metric_columns["virtual_offers"] = {"type": "integer", "minimum": 0}
+    id_columns = {name: _TEXT for name in ("district_id", "district", "category", "language", "target_group",
+                                           "group")}
+    return {
+        "CoverageRow": {
+            "type": "object",
+            "required": [*id_columns, "residents", "group_residents"],
+            "description": "One district × category; the metric columns of the chosen metrics. Missing numbers "
+                           "are null; category, language and target group are keys/codes (\"\" = any).",
+            "properties": {**id_columns, "residents": number, "group_residents": number, **metric_columns},
+        },
+        "UnderservedRow": {
+            "type": "object",
+            "required": ["rank", "district_id", "district", "category", "language", "affected_residents", "reason"],
+            "properties": {
+                **id_columns, "rank": {"type": "integer", "minimum": 1}, "residents": number,
+                "group_residents": number, "affected_residents": number, "share_within_catchment": number,
+                "e2sfca_per_10k": number, "e2sfca_vs_town": number,
+                "reason": {"type": "string", "description": "Plain-language reason in German or English (lang)."},
+            },
+        },
+        "CoverageClassification": {
+            "type": "object",
+            "required": ["column", "scheme", "k", "lower", "breaks", "colours", "counts", "districts"],
+            "properties": {
+                "column": _TEXT, "scheme": {"enum": list(SCHEMES)}, "k": {"type": "integer", "minimum": 0},
+                "lower": number,
+                "breaks": {"type": "array", "items": {"type": "number"},
+                           "description": "Upper bound of each class; class i holds (breaks[i-1], breaks[i]]."},
+                "colours": {"type": "array", "items": _TEXT},
+                "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                "no_data_colour": _TEXT,
+                "districts": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
+                              "description": "District id -> class index (null: no value)."},
+            },
+        },
+        "CoverageResponse": {
+            "type": "object",
+            "required": ["rows", "underserved", "parameters"],
+            "properties": {
+                "rows": {"type": "array", "items": _ref("schemas", "CoverageRow")},
+                "underserved": {"type": "array", "items": _ref("schemas", "UnderservedRow")},
+                "parameters": {
+                    "type": "object", "description": "The parameters as understood (keys, codes, column names).",
+                    "required": ["category", "language", "target_group", "group", "metric", "lang", "scheme",
+                                 "classes"],
+                    "properties": {"category": text_or_null, "language": text_or_null,
+                                   "target_group": text_or_null, "group": text_or_null,
+                                   "metric": {"type": "array", "items": _TEXT}, "lang": {"enum": ["de", "en"]},
+                                   "scheme": {"enum": list(SCHEMES)}, "classes": {"type": "integer"}},
+                },
+                "classification": _ref("schemas", "CoverageClassification"),
+            },
+        },
     }
