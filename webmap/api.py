@@ -152,9 +152,10 @@ def openapi() -> Response:
 @bp.get("/<path:rest>")
 def not_found(rest: str) -> Response:
     """Unknown paths under /api/v1 answer in JSON, listing the endpoints there are."""
-    return _error(404, ParameterError("path", request.path, f"no API endpoint at {request.path}",
-                                      ["/api/v1/offers", "/api/v1/offers/{id}", "/api/v1/facets",
-                                       "/api/v1/districts", "/api/v1/openapi.json"]))
+    # The list comes from the OpenAPI document so it cannot drift from the real endpoints.
+    data = current_data()
+    endpoints = sorted(json.loads(_state().openapi(data))["paths"])
+    return _error(404, ParameterError("path", request.path, f"no API endpoint at {request.path}", endpoints))
 
 
 @bp.errorhandler(ParameterErrors)

@@ -746,7 +746,7 @@ def about():
 
 
 # Responses compressed here: these pages, the map's viewport API and the files they load.
-_COMPRESSED_BLUEPRINTS = ("pages", "clusters", "vendor")
+_COMPRESSED_BLUEPRINTS = ("pages", "clusters", "vendor", "embed", "planning")
 
 
 def _compressor(app: Flask):
