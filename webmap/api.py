@@ -37,6 +37,7 @@ from webmap.params import (
     query_echo,
     query_string_values,
 )
+from webmap.compression import scoped_compress
 from webmap.state import current_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -72,7 +73,7 @@ def offers() -> Response:
     data = current_data()
     query = parse_offer_query(request.args, _vocabulary(), at=_local_now())
     with_facets = parse_flag("facets", request.args.get("facets"))
-    not_modified = _not_modified(data.version, query.open_now)
+    not_modified = not_modified_response(data.version, query.open_now)
     if not_modified is not None:
         return not_modified
     index = data.index
@@ -88,7 +89,7 @@ def offers() -> Response:
     if with_facets:
         members["facets"] = _complete_facets(result.facets or {})
     body = _features(index).collection_json(result.rows, result.distances_m, **members)
-    return _cacheable(Response(body, mimetype=GEOJSON), data.version, query.open_now)
+    return cacheable(Response(body, mimetype=GEOJSON), data.version, query.open_now)
 
 
 @bp.get("/facets")
@@ -96,7 +97,7 @@ def facets() -> Response:
     """Facet counts for the filters (each facet counted under the other facets' filters)."""
     data = current_data()
     query = parse_offer_query(request.args, _vocabulary(), at=_local_now())
-    not_modified = _not_modified(data.version, query.open_now)
+    not_modified = not_modified_response(data.version, query.open_now)
     if not_modified is not None:
         return not_modified
     index = data.index
@@ -105,7 +106,7 @@ def facets() -> Response:
         "facets": _complete_facets(index.facet_counts(query)),
         "query": query_echo(query),
     }
-    return _cacheable(_json(body), data.version, query.open_now)
+    return cacheable(json_response(body), data.version, query.open_now)
 
 
 @bp.get("/offers/<path:offer_id>")
@@ -116,16 +117,16 @@ def offer(offer_id: str) -> Response:
     index = data.index
     row = index.row_of(offer_id)
     if row is None:
-        return _error(404, ParameterError("id", offer_id, f"no offer with id {offer_id!r}",
+        return error_response(404, ParameterError("id", offer_id, f"no offer with id {offer_id!r}",
                                           "an id from GET /api/v1/offers"))
-    not_modified = _not_modified(data.version, False)
+    not_modified = not_modified_response(data.version, False)
     if not_modified is not None:
         return not_modified
     distance = None
     if query.near is not None:
         distance = float(index.distances_m(query.near[0], query.near[1], [row])[0])
     body = _features(index).feature_json(row, distance)
-    return _cacheable(Response(body, mimetype=GEOJSON), data.version, False)
+    return cacheable(Response(body, mimetype=GEOJSON), data.version, False)
 
 
 @bp.get("/districts")
@@ -133,10 +134,10 @@ def districts() -> Response:
     """District polygons with the number of offers per category in each."""
     data = current_data()
     parse_offer_query(request.args, _vocabulary(), accepted=())
-    not_modified = _not_modified(data.version, False)
+    not_modified = not_modified_response(data.version, False)
     if not_modified is not None:
         return not_modified
-    return _cacheable(Response(_state().districts_json(data), mimetype=GEOJSON), data.version, False)
+    return cacheable(Response(api_state().districts_json(data), mimetype=GEOJSON), data.version, False)
 
 
 @bp.get("/openapi.json")
@@ -144,8 +145,8 @@ def openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
     data = current_data()
     parse_offer_query(request.args, _vocabulary(), accepted=())
-    document = _state().openapi(data)
-    return _cacheable(Response(document, mimetype="application/json"), "openapi", False)
+    document = api_state().openapi(data)
+    return cacheable(Response(document, mimetype="application/json"), "openapi", False)
 
 
 @bp.get("/", defaults={"rest": ""})
@@ -154,18 +155,18 @@ def not_found(rest: str) -> Response:
     """Unknown paths under /api/v1 answer in JSON, listing the endpoints there are."""
     # The list comes from the OpenAPI document so it cannot drift from the real endpoints.
     data = current_data()
-    endpoints = sorted(json.loads(_state().openapi(data))["paths"])
-    return _error(404, ParameterError("path", request.path, f"no API endpoint at {request.path}", endpoints))
+    endpoints = sorted(json.loads(api_state().openapi(data))["paths"])
+    return error_response(404, ParameterError("path", request.path, f"no API endpoint at {request.path}", endpoints))
 
 
 @bp.errorhandler(ParameterErrors)
 def bad_parameters(exc: ParameterErrors) -> Response:
-    return _error(400, *exc.problems)
+    return error_response(400, *exc.problems)
 
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
-    response = _json({"error": exc.description or exc.name, "parameter": None, "value": None, "allowed": None},
+    response = json_response({"error": exc.description or exc.name, "parameter": None, "value": None, "allowed": None},
                      status=exc.code or 500)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -174,7 +175,7 @@ def http_error(exc: HTTPException) -> Response:
 @bp.after_request
 def http_manners(response: Response) -> Response:
     _cors(response)
-    return _state().compress.after_request(response)
+    return api_state().compress.after_request(response)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -230,16 +231,16 @@ class _ApiState:
         return self._openapi
 
 
-def _state() -> _ApiState:
+def api_state() -> _ApiState:
     return current_app.extensions[_EXTENSION]
 
 
 def _vocabulary() -> SearchVocabulary:
-    return _state().vocabulary(current_data())
+    return api_state().vocabulary(current_data())
 
 
 def _features(index: OfferIndex) -> OfferFeatures:
-    return _state().features(index)
+    return api_state().features(index)
 
 
 def _local_now() -> datetime:
@@ -248,28 +249,8 @@ def _local_now() -> datetime:
 
 
 def _compressor(app: Flask) -> Compress:
-    """A flask-compress instance for /api only.
-
-    Compress.init_app would register itself for every response of the app;
-    the pages are not ours to change, so registration is switched off while
-    it reads its settings and our after_request calls it instead.
-    """
-    compress = Compress()
-    had_key = "COMPRESS_REGISTER" in app.config
-    previous = app.config.get("COMPRESS_REGISTER")
-    app.config["COMPRESS_REGISTER"] = False
-    try:
-        compress.init_app(app)
-    finally:
-        if had_key:
-            app.config["COMPRESS_REGISTER"] = previous
-        else:
-            del app.config["COMPRESS_REGISTER"]
-    compress.compress_mimetypes_set.add(GEOJSON)
-    # For API-sized bodies (a few kB) brotli saves ~2 % over gzip but costs more CPU per
-    # response (docs/benchmarks.md), so gzip goes first when a client accepts both.
-    compress.enabled_algorithms = ("gzip", *(a for a in compress.enabled_algorithms if a != "gzip"))
-    return compress
+    """A flask-compress instance for /api only (the pages have their own)."""
+    return scoped_compress(app, {GEOJSON}, prefer_gzip=True)
 
 
 def _etag(version: str, open_now: bool) -> str:
@@ -280,16 +261,16 @@ def _etag(version: str, open_now: bool) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _not_modified(version: str, open_now: bool) -> Response | None:
+def not_modified_response(version: str, open_now: bool) -> Response | None:
     """A 304 when the client already holds this version (checked before any searching)."""
     etag = _etag(version, open_now)
     if not request.if_none_match.contains_weak(etag):
         return None
     response = Response(status=304)
-    return _cacheable(response, version, open_now, etag=etag)
+    return cacheable(response, version, open_now, etag=etag)
 
 
-def _cacheable(response: Response, version: str, open_now: bool, etag: str | None = None) -> Response:
+def cacheable(response: Response, version: str, open_now: bool, etag: str | None = None) -> Response:
     response.set_etag(etag or _etag(version, open_now), weak=True)
     max_age = int(current_data().settings.get("api", "cache_max_age_seconds", 60))
     if open_now:
@@ -298,16 +279,16 @@ def _cacheable(response: Response, version: str, open_now: bool, etag: str | Non
     return response
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
     text = json.dumps(json_value(body), ensure_ascii=False, separators=(",", ":"))
     return Response(text, status=status, mimetype="application/json")
 
 
-def _error(status: int, *problems: ParameterError) -> Response:
+def error_response(status: int, *problems: ParameterError) -> Response:
     """{"error", "parameter", "value", "allowed"} of the first problem, and all of them in "problems"."""
     body = dict(problems[0].as_dict())
     body["problems"] = [p.as_dict() for p in problems]
-    response = _json(body, status=status)
+    response = json_response(body, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -230,7 +230,7 @@ def _results(query, options: EmbedOptions, location, near_text: str, args) -> tu
     near_param = near_text if location is not None else ""
     here = list(args.items(multi=True))
     offers = []
-    for number, (rec, distance) in enumerate(zip(pages._records(result.rows), distances), start=query.offset + 1):
+    for number, (rec, distance) in enumerate(zip(pages.offer_records(result.rows), distances), start=query.offset + 1):
         view = pages.offer_view(rec, lang=lang, distance_m=None if distance is None else float(distance),
                                 near_param=near_param)
         view["anchor"] = f"offer-{number}-name"
@@ -287,7 +287,7 @@ def page():
     map_config = maps.offers_map_config(
         settings, vendor_url,
         categories={k: pages.category_info(k, lang) for k in data.categories.keys},
-        data_url=url_for("clusters.clusters"), detail_url=detail_url, labels=pages._map_labels(), fit=fit,
+        data_url=url_for("clusters.clusters"), detail_url=detail_url, labels=pages.map_labels(), fit=fit,
     )
     map_config.update(iconSprite=url_for("static", filename=pages.ICON_SPRITE), query=_map_query(query),
                       linkTarget=options.link_target, list=options.list, resizeMessage=RESIZE_MESSAGE)
@@ -297,16 +297,16 @@ def page():
         map_config["here"] = {"lat": location[0], "lon": location[1], "label": gettext("Your search location")}
     form = {"q": filters.get("q", ""), "near": near_text, "open_now": query.open_now,
             "wheelchair": "yes" in query.wheelchair, "hidden": kept}
-    facets = pages._facet_views(query, result.facets or {}, lang) if options.controls == "filters" else []
+    facets = pages.facet_views(query, result.facets or {}, lang) if options.controls == "filters" else []
     chosen = sum(f["selected"] for f in facets) + bool(form["q"]) + bool(near_text) + bool(query.open_now) \
         + bool(form["wheelchair"])
     full_url = _url("pages.index", [(k, v) for k, v in args.items(multi=True)
                                     if k not in EMBED_PARAMETERS and k != "offset"])
     status = (message or {}).get("status", 200)
     return render_template(
-        "embed/page.html", **pages._common_context(), options=options, results=results, message=message,
+        "embed/page.html", **pages.common_context(), options=options, results=results, message=message,
         form=form, facets=facets, chosen=chosen, preset=preset_labels(query, lang), map_config=map_config,
-        address_search=pages._geocoder() is not None, full_url=full_url,
+        address_search=pages.address_geocoder() is not None, full_url=full_url,
         reset_url=_url("embed.page", kept), link_target=options.link_target,
         new_tab=options.link_target == "_blank",
     ), status
@@ -324,18 +324,18 @@ def offer(offer_id: str):
     row = data.index.row_of(offer_id)
     if row is None:
         abort(404)
-    rec = pages._records([row])[0]
+    rec = pages.offer_records([row])[0]
     near_text = request.args.get("near", "").strip()
     location = pages.parse_coordinates(near_text) if near_text else None
     view = pages.offer_view(rec, lang=lang, detail=True, near_param=near_text)
     if location is not None and view["located"]:
-        distance = pages._haversine_m(location, (view["lat"], view["lon"]))
+        distance = pages.haversine_m(location, (view["lat"], view["lon"]))
         view = pages.offer_view(rec, lang=lang, detail=True, distance_m=distance, near_param=near_text)
     map_config = route_url = None
     if view["located"]:
         map_config = maps.offer_map_config(
             data.settings, vendor_url, lat=view["lat"], lon=view["lon"], name=view["name"],
-            category=pages.category_info(view["category"], lang), labels=pages._map_labels())
+            category=pages.category_info(view["category"], lang), labels=pages.map_labels())
         map_config.update(iconSprite=url_for("static", filename=pages.ICON_SPRITE),
                           categories={view["category"]: pages.category_info(view["category"], lang)},
                           resizeMessage=RESIZE_MESSAGE, linkTarget="_self")
@@ -343,7 +343,7 @@ def offer(offer_id: str):
         route_url = pages.osm_route_url(location, (view["lat"], view["lon"]))
     back_url = _url("embed.page", list(request.args.items(multi=True)))
     return render_template(
-        "embed/offer.html", **pages._common_context(), offer=view, map_config=map_config, route_url=route_url,
+        "embed/offer.html", **pages.common_context(), offer=view, map_config=map_config, route_url=route_url,
         back_url=back_url, full_url=url_for("pages.offer", offer_id=view["id"], ui=lang),
         max_age_days=int(data.settings.get("map", "verification_max_age_days")),
         options=EmbedOptions(list="bottom"), link_target="_blank", new_tab=True,
@@ -503,7 +503,7 @@ def code():
                        url=_url("embed.code", options.form_pairs() + [("ui", lang)]))
     # Every value present in the data is offered, whatever else is chosen (no counts: they would go stale).
     everything = data.index.facet_counts(type(query)(include_virtual=True))
-    facets = pages._facet_views(query, everything, lang)
+    facets = pages.facet_views(query, everything, lang)
     for facet in facets:
         for option in facet["options"]:
             option["hidden"] = False
@@ -513,7 +513,7 @@ def code():
                           names=", ".join(problems))
     origins = allowed_origins()
     return render_template(
-        "embed/code.html", **pages._common_context(), options=options, facets=facets, parts=parts,
+        "embed/code.html", **pages.common_context(), options=options, facets=facets, parts=parts,
         total_text=total_text, message=message, origins=origins, any_origin="*" in origins,
         embed_languages=[(language, native_name(language), pages.html_lang(language),
                           "rtl" if language in RTL else "ltr") for language in ui_languages()],
@@ -542,7 +542,7 @@ def static_export(filters, *, title: str = "", link_base: str = "") -> tuple[str
     rows = data.index.search(dataclasses.replace(query, limit=total)).rows if total else []
     base = safe_base_url(link_base)
     offers = []
-    for number, rec in enumerate(pages._records(rows), start=1):
+    for number, rec in enumerate(pages.offer_records(rows), start=1):
         view = pages.offer_view(rec, lang=lang, detail=True)
         view["anchor"] = f"offer-{number}"
         view["url"] = base + url_for("pages.offer", offer_id=view["id"], ui=lang) if base else ""
@@ -551,7 +551,7 @@ def static_export(filters, *, title: str = "", link_base: str = "") -> tuple[str
         view["badge"] = dict(badge, colour=badge["colour"] if _HEX_COLOUR.fullmatch(badge["colour"]) else "#4d4d4d")
         offers.append(view)
     title = title or frame_title(query, lang)
-    context = dict(pages._common_context(), offers=offers, title=title, total=len(offers),
+    context = dict(pages.common_context(), offers=offers, title=title, total=len(offers),
                    on_map=sum(o["located"] for o in offers), as_of=format_date(date.today(), "long"),
                    site_url=(base + "/") if base else "")
     points = [{"id": o["id"], "lat": o["lat"], "lon": o["lon"], "name": o["name"], "category": o["category_label"],

@@ -202,7 +202,7 @@ def _extension(name: str, build):
     return ext[name]
 
 
-def _geocoder():
+def address_geocoder():
     """The address pipeline of [geocoding], or None when no provider is configured (built once per app)."""
 
     def build():
@@ -230,7 +230,7 @@ def resolve_location(text: str) -> tuple[tuple[float, float] | None, dict | None
     coords = parse_coordinates(text)
     if coords is not None:
         return coords, None
-    geocoder = _geocoder()
+    geocoder = address_geocoder()
     if geocoder is None:
         return None, {"kind": "error", "text": gettext(
             "Address search is not set up on this site. Enter coordinates such as 49.444, 7.769, "
@@ -484,7 +484,7 @@ def district_names() -> dict[str, str]:
 # --------------------------------------------------------------------------- the list page
 
 
-def _records(rows) -> list[dict]:
+def offer_records(rows) -> list[dict]:
     offers = current_data().offers
     frame = offers.iloc[list(rows)]
     records = frame.drop(columns=[frame.geometry.name]).to_dict("records") if len(frame) else []
@@ -496,7 +496,7 @@ def _records(rows) -> list[dict]:
     return records
 
 
-def _facet_views(query, counts: dict[str, dict[str, int]], lang: str) -> list[dict]:
+def facet_views(query, counts: dict[str, dict[str, int]], lang: str) -> list[dict]:
     data = current_data()
     index = data.index
     names = district_names()
@@ -561,7 +561,7 @@ def _legend(lang: str) -> list[dict]:
     return [category_info(k, lang) for k in data.categories.keys if k in present]
 
 
-def _common_context() -> dict:
+def common_context() -> dict:
     settings = current_data().settings
     lang = ui_lang()
     return {
@@ -580,7 +580,7 @@ def _language_url(code: str) -> str:
         args + [("ui", code)])
 
 
-def _map_labels() -> dict[str, str]:
+def map_labels() -> dict[str, str]:
     return {
         "offers": gettext("offers"),
         "zoomIn": gettext("Zoom in to see these offers"),
@@ -605,7 +605,7 @@ def index():
     distances = result.distances_m if result.distances_m is not None else [None] * len(result.rows)
     near_param = near_text if location is not None else ""
     offers = [offer_view(rec, lang=lang, distance_m=None if d is None else float(d), near_param=near_param)
-              for rec, d in zip(_records(result.rows), distances)]
+              for rec, d in zip(offer_records(result.rows), distances)]
     for number, view in enumerate(offers, start=query.offset + 1):
         view["anchor"] = f"offer-{number}-name"
     total = result.total
@@ -629,7 +629,7 @@ def index():
             "Some filters in this link were not understood and have been left out: %(names)s",
             names=", ".join(problems))}
     status = (message or {}).get("status", 200)
-    context = dict(_common_context(), results=results, location_message=message)
+    context = dict(common_context(), results=results, location_message=message)
     if args.get("partial") == "results":
         return render_template("partials/results.html", **context), status
     form = {"q": args.get("q", ""), "near": near_text, "open_now": query.open_now,
@@ -643,14 +643,14 @@ def index():
         categories={k: category_info(k, lang) for k in data.categories.keys},
         data_url=url_for("clusters.clusters"),
         detail_url=url_for("pages.offer", offer_id="__ID__", ui=lang),
-        labels=_map_labels(), fit=fit,
+        labels=map_labels(), fit=fit,
     )
     map_config.update(iconSprite=url_for("static", filename=ICON_SPRITE), query=results["map_query"])
     if location is not None:
         map_config["here"] = {"lat": location[0], "lon": location[1], "label": gettext("Your search location")}
     return render_template(
-        "index.html", **context, form=form, facets=_facet_views(query, result.facets or {}, lang),
-        legend=_legend(lang), map_config=map_config, address_search=_geocoder() is not None,
+        "index.html", **context, form=form, facets=facet_views(query, result.facets or {}, lang),
+        legend=_legend(lang), map_config=map_config, address_search=address_geocoder() is not None,
         filtered=bool(request.args),
     ), status
 
@@ -683,7 +683,7 @@ def offer(offer_id: str):
     row = data.index.row_of(offer_id)
     if row is None:
         abort(404)
-    rec = _records([row])[0]
+    rec = offer_records([row])[0]
     near_text = request.args.get("near", "").strip()
     location = parse_coordinates(near_text) if near_text else None
     if near_text and location is None:
@@ -691,14 +691,14 @@ def offer(offer_id: str):
     distance = None
     view = offer_view(rec, lang=lang, detail=True, near_param=near_text)
     if location is not None and view["located"]:
-        distance = _haversine_m(location, (view["lat"], view["lon"]))
+        distance = haversine_m(location, (view["lat"], view["lon"]))
         view = offer_view(rec, lang=lang, detail=True, distance_m=distance, near_param=near_text)
     map_config = None
     route_url = None
     if view["located"]:
         map_config = maps.offer_map_config(
             data.settings, vendor_url, lat=view["lat"], lon=view["lon"], name=view["name"],
-            category=category_info(view["category"], lang), labels=_map_labels())
+            category=category_info(view["category"], lang), labels=map_labels())
         map_config.update(iconSprite=url_for("static", filename=ICON_SPRITE),
                           categories={view["category"]: category_info(view["category"], lang)})
         map_config["marker"]["address"] = view["address"]
@@ -714,7 +714,7 @@ def offer(offer_id: str):
     back_args = [(k, v) for k, v in request.args.items(multi=True)]
     back_url = url_for("pages.index") + ("?" + urlencode(back_args) if back_args else "")
     return render_template(
-        "detail.html", **_common_context(), offer=view, map_config=map_config, route_url=route_url,
+        "detail.html", **common_context(), offer=view, map_config=map_config, route_url=route_url,
         report_url=report_url, back_url=back_url,
         max_age_days=int(settings.get("map", "verification_max_age_days")),
     )
@@ -727,7 +727,7 @@ def osm_route_url(origin: tuple[float, float] | None, destination: tuple[float, 
     return "https://www.openstreetmap.org/directions?" + urlencode({"engine": "fossgis_osrm_foot", "route": route})
 
 
-def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     from geo.index import EARTH_RADIUS_M
 
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
@@ -739,14 +739,14 @@ def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 def about():
     settings = current_data().settings
     return render_template(
-        "about.html", **_common_context(),
+        "about.html", **common_context(),
         detour_factor=format_decimal(float(settings.get("map", "detour_factor")), "0.0#"),
         walk_speed=format_decimal(float(settings.get("map", "walk_speed_kmh")), "0.0#"),
     )
 
 
 # Responses compressed here: these pages, the map's viewport API and the files they load.
-_COMPRESSED_BLUEPRINTS = ("pages", "clusters", "vendor", "embed", "planning")
+_COMPRESSED_BLUEPRINTS = ("pages", "clusters", "vendor", "embed")
 
 
 def _compressor(app: Flask):
@@ -755,20 +755,9 @@ def _compressor(app: Flask):
     Registered for our endpoints only rather than app-wide, so each part keeps
     its own HTTP manners.
     """
-    from flask_compress import Compress
+    from webmap.compression import scoped_compress
 
-    compress = Compress()
-    had_key = "COMPRESS_REGISTER" in app.config
-    previous = app.config.get("COMPRESS_REGISTER")
-    app.config["COMPRESS_REGISTER"] = False
-    try:
-        compress.init_app(app)
-    finally:
-        if had_key:
-            app.config["COMPRESS_REGISTER"] = previous
-        else:
-            del app.config["COMPRESS_REGISTER"]
-    compress.compress_mimetypes_set.update({"image/svg+xml", "application/geo+json"})
+    compress = scoped_compress(app, {"image/svg+xml", "application/geo+json"})
 
     @app.after_request
     def _compress(response):
@@ -783,7 +772,7 @@ def not_found(exc):
     """An HTML 404 in the visitor's language for pages; API paths keep their JSON errors."""
     if request.path.startswith("/api/") or request.path.startswith("/static/"):
         return exc
-    return render_template("not_found.html", **_common_context()), 404
+    return render_template("not_found.html", **common_context()), 404
 
 
 def init_app(app: Flask) -> None:

@@ -562,13 +562,13 @@ def _labels_for_script(metric_label: str) -> dict[str, str]:
 @bp.get("")
 def page():
     from webmap.maps import choropleth_map_config
-    from webmap.pages import _common_context
+    from webmap.pages import common_context
     from webmap.vendor import vendor_url
 
     data = current_data()
     lang = ui_lang()
     inputs, ctx, error = coverage_context()
-    common = _common_context()
+    common = common_context()
     if ctx is None:
         if error == "no-districts":
             text = gettext("No districts are loaded yet. Load district polygons and population numbers first "
@@ -759,7 +759,7 @@ def unavailable(error: str | None) -> Response:
 def _compress(response: Response) -> Response:
     from webmap import api
 
-    return api._state().compress.after_request(response)
+    return api.api_state().compress.after_request(response)
 
 
 def init_app(app: Flask) -> None:

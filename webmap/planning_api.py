@@ -35,7 +35,7 @@ def coverage() -> Response:
     params, problems = parse_params(request.args, ctx, API_PARAMETERS)
     if problems:
         raise ParameterErrors(problems)
-    not_modified = api._not_modified(data.version, False)
+    not_modified = api.not_modified_response(data.version, False)
     if not_modified is not None:
         return not_modified
     lang = params.lang or "de"
@@ -49,12 +49,12 @@ def coverage() -> Response:
         # One row per district: the classes the /planung map colours them by.
         classification = classification_for(table, params)
         body["classification"] = classification.as_dict(table["district_id"].astype(str))
-    return api._cacheable(api._json(body), data.version, False)
+    return api.cacheable(api.json_response(body), data.version, False)
 
 
 @bp.errorhandler(ParameterErrors)
 def bad_parameters(exc: ParameterErrors) -> Response:
-    return api._error(400, *exc.problems)
+    return api.error_response(400, *exc.problems)
 
 
 @bp.after_request

@@ -13,6 +13,7 @@ nothing left for a third party.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -106,19 +107,21 @@ class LiveServer:
         self.server.close()
 
 
-def _demo_settings(folder: Path):
+def demo_settings(folder: Path, **sections):
+    """The demo deployment built in ``folder``, with config sections overridden (e.g. embed=...)."""
     from geo.settings import load_settings
     from webmap.cli import main
 
     work = folder / "demo"
     shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return load_settings(work / "angebotskarte.toml")
+    config = work / "angebotskarte.toml"
+    assert main(["demo", "--config", str(config)]) == 0
+    return load_settings(config, overrides=sections or None)
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, chromium_path):
-    server = LiveServer(_demo_settings(tmp_path_factory.mktemp("live")))
+    server = LiveServer(demo_settings(tmp_path_factory.mktemp("live")))
     yield server
     server.stop()
 
@@ -152,16 +155,20 @@ class Traffic:
     foreign: list[str] = field(default_factory=list)
 
 
-def guarded_context(browser, server: LiveServer, **options):
-    """A browser context whose every request is checked: ours and the tile server pass, others are blocked."""
+def origins_context(browser, origins: list[str], **options):
+    """A browser context in which only ``origins`` (and file:// pages) are reachable; tiles are answered locally.
+
+    Every request is recorded in ``context.traffic`` by where it went, so tests can
+    assert that nothing left for a third-party host.
+    """
     context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
     traffic = Traffic()
-    own = urlsplit(server.url).netloc
+    allowed = {urlsplit(o).netloc for o in origins}
 
     def handle(route):
         url = route.request.url
         parts = urlsplit(url)
-        if parts.netloc == own or parts.scheme in ("data", "blob"):
+        if parts.netloc in allowed or parts.scheme in ("file", "data", "blob"):
             traffic.own.append(url)
             route.continue_()
         elif parts.hostname == TILE_HOST:
@@ -174,6 +181,25 @@ def guarded_context(browser, server: LiveServer, **options):
     context.route("**/*", handle)
     context.traffic = traffic
     return context
+
+
+def guarded_context(browser, server: LiveServer, **options):
+    """A browser context whose every request is checked: ours and the tile server pass, others are blocked."""
+    return origins_context(browser, [server.url], **options)
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_axe_violations(page, axe_source: str) -> str:
+    """Run axe-core (WCAG 2.1 A/AA rules) on the page; "" when nothing serious or critical, else a report."""
+    page.evaluate(axe_source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    if not bad:
+        return ""
+    return json.dumps([{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+                       for v in bad], indent=1, ensure_ascii=False)
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ anything else is recorded and blocked.
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from .conftest import DEMO_DIR, TILE, TILE_HOST, Traffic
+from .conftest import demo_settings, origins_context  # noqa: F401 (re-exported for the embed tests)
 
 
 class HostSite:
@@ -61,42 +59,6 @@ class HostSite:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-def demo_settings(folder: Path, **sections):
-    """The demo deployment built in ``folder``, with config sections overridden (e.g. embed=...)."""
-    from geo.settings import load_settings
-    from webmap.cli import main
-
-    work = folder / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    config = work / "angebotskarte.toml"
-    assert main(["demo", "--config", str(config)]) == 0
-    return load_settings(config, overrides=sections)
-
-
-def origins_context(browser, origins: list[str], **options):
-    """A browser context in which only ``origins`` (and file:// pages) are reachable; tiles are local."""
-    context = browser.new_context(**{"viewport": {"width": 1200, "height": 900}, **options})
-    traffic = Traffic()
-    allowed = {urlsplit(o).netloc for o in origins}
-
-    def handle(route):
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.netloc in allowed or parts.scheme in ("file", "data", "blob"):
-            traffic.own.append(url)
-            route.continue_()
-        elif parts.hostname == TILE_HOST:
-            traffic.tiles.append(url)
-            route.fulfill(status=200, body=TILE, headers={"Content-Type": "image/png"})
-        else:
-            traffic.foreign.append(url)
-            route.abort()
-
-    context.route("**/*", handle)
-    context.traffic = traffic
-    return context
 
 
 def get_json(url: str) -> dict:

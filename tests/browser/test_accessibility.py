@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from .conftest import AXE, guarded_context, wait_ready
+from .conftest import AXE, serious_axe_violations, guarded_context, wait_ready
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +28,7 @@ def test_no_serious_accessibility_violations(playwright_browser, live_server, ax
         page.goto(live_server.url + path)
         if "hinweise" not in path:
             wait_ready(page)
-        page.evaluate(axe_source)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        report = json.dumps([{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-                             for v in bad], indent=1, ensure_ascii=False)
-        assert not bad, f"{path}: {report}"
+        report = serious_axe_violations(page, axe_source)
+        assert not report, f"{path}: {report}"
     finally:
         context.close()

@@ -6,19 +6,17 @@ site (not allowed). Plus the static export opened from disk, and axe-core on /em
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import AXE, LiveServer, guarded_context, screenshot
+from .conftest import AXE, serious_axe_violations, LiveServer, guarded_context, screenshot
 from .embed_support import HostSite, api_ids, demo_settings, embed_frame, get_json, origins_context
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PRESET = "category=language_course&language=ar"
 
 
@@ -301,11 +299,7 @@ def test_no_serious_accessibility_violations(playwright_browser, server, axe_sou
         page.wait_for_function("document.body.dataset.enhanced === '1'")
         if path.startswith("/embed?"):
             page.wait_for_function("document.body.dataset.mapReady === '1'")
-        page.evaluate(axe_source)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        report = json.dumps([{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-                             for v in bad], indent=1, ensure_ascii=False)
-        assert not bad, f"{path}: {report}"
+        report = serious_axe_violations(page, axe_source)
+        assert not report, f"{path}: {report}"
     finally:
         context.close()

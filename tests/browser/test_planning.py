@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import AXE, guarded_context, screenshot
+from .conftest import AXE, serious_axe_violations, guarded_context, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -112,13 +111,8 @@ def test_no_serious_accessibility_violations(playwright_browser, live_server, pa
         page = context.new_page()
         page.goto(live_server.url + path)
         wait_map(page)
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                               ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        report = json.dumps([{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-                             for v in bad], indent=1, ensure_ascii=False)
-        assert not bad, f"{path}: {report}"
+        report = serious_axe_violations(page, AXE.read_text(encoding="utf-8"))
+        assert not report, f"{path}: {report}"
         assert not context.traffic.foreign
     finally:
         context.close()
