@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
+from benchdocs import publish  # noqa: E402 (scripts/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -208,9 +208,6 @@ def _total_memory_gb() -> float:
         return float("nan")
 
 
-def write_docs(section: str) -> None:
-    replace_section(SECTION, section)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -267,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                      "memory_ratio": theirs["peak_gb"] / ours_small["peak_gb"],
                      "max_diff": float(np.abs(a - b).max()), "max_value": float(np.abs(b).max())}
     section = render(rows, ratio, args, (load_before, os.getloadavg()[0]))
-    print(section)
-    if args.write_docs:
-        write_docs(section)
+    publish(SECTION, section, args.write_docs)
     return 0
 
 

@@ -37,7 +37,7 @@ from geo.geocoding.gazetteer import Gazetteer  # noqa: E402
 from geo.geocoding.gazetteer_build import build_gazetteer  # noqa: E402
 from geo.geocoding.pipeline import AreaCheck, GeocodingPipeline  # noqa: E402
 from geo.geocoding.providers import OfflineProvider  # noqa: E402
-from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
+from benchdocs import publish  # noqa: E402 (scripts/ is on sys.path when run)
 
 DATA = ROOT.parent / "shared" / "data"
 EXTRACTS = {
@@ -234,9 +234,6 @@ def render(results: list[dict], sample: int, seed: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    replace_section(SECTION, section)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -257,9 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.show_misses:
                 print(label, *r["misses"], sep="\n  ")
     section = render(results, args.sample, args.seed)
-    print(section)
-    if args.write_docs:
-        write_docs(section)
+    publish(SECTION, section, args.write_docs)
     return 0
 
 

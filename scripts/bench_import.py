@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
+from benchdocs import publish  # noqa: E402 (scripts/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parents[1]
 # BENCH_IMPORT_CODE: measure another version of the geo package (see --compare-commit).
@@ -265,9 +265,6 @@ def render(rows: int, facts: dict, results: dict, sample: int, command: str) -> 
     return "\n".join(lines) + "\n"
 
 
-def write_docs(section: str) -> None:
-    replace_section(SECTION, section)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -333,9 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(args.rows, facts, results, args.naive_sample,
                      shlex.join([".venv/bin/python", "scripts/bench_import.py", *words]))
     print()
-    print(section)
-    if args.write_docs:
-        write_docs(section)
+    publish(SECTION, section, args.write_docs)
     return 0
 
 

@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
+from benchdocs import publish  # noqa: E402 (scripts/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -262,9 +262,6 @@ def markdown(report: dict, command: str, runs: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    replace_section(SECTION, text)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -276,9 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.sizes, args.folium_size, args.runs)
     command = ".venv/bin/python scripts/bench_map.py" + (" --write-docs" if args.write_docs else "")
     text = markdown(report, command, args.runs)
-    print(text)
-    if args.write_docs:
-        write_docs(text)
+    publish(SECTION, text, args.write_docs)
     return 0
 
 

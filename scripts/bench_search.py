@@ -54,7 +54,7 @@ from scipy.spatial import cKDTree  # noqa: E402
 from geo.index import OfferIndex, OfferQuery  # noqa: E402
 from geo.index.sphere import EARTH_RADIUS_M, to_xyz  # noqa: E402
 from geo.index.synthetic import LANGUAGES, REGION_BBOX, synthetic_offers  # noqa: E402
-from benchdocs import replace_section  # noqa: E402 (scripts/ is on sys.path when run)
+from benchdocs import publish  # noqa: E402 (scripts/ is on sys.path when run)
 
 SECTION = "## Search (scripts/bench_search.py)"
 K = 10
@@ -552,9 +552,6 @@ def render(sizes: list[dict], trees, strategies, http: dict | None, args, load: 
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    replace_section(SECTION, section)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -586,9 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(results, trees, strategies, http, args, (load_before, os.getloadavg()[0]),
                      time.perf_counter() - started)
     print()
-    print(section)
-    if args.write_docs:
-        write_docs(section)
+    publish(SECTION, section, args.write_docs)
     return 0
 
 

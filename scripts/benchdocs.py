@@ -22,3 +22,10 @@ def replace_section(heading: str, section: str, path: Path = BENCHMARKS_MD) -> N
         text = text[:start] + section.rstrip("\n") + "\n" + ("\n" + text[nxt + 1:] if nxt != -1 else "")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def publish(heading: str, section: str, write: bool) -> None:
+    """Print a benchmark's section and, with --write-docs, put it into docs/benchmarks.md."""
+    print(section)
+    if write:
+        replace_section(heading, section)
