@@ -95,6 +95,7 @@ def test_every_demo_page_says_it_is_demo_data(demo_app, demo_client, demo_settin
                     continue
                 text = response.get_data(as_text=True)
             assert "Beispieldaten" in text and "demo data" in text, f"{url}?ui={lang} lacks the demo notice"
+            assert text.count("Beispieldaten") == 1, f"{url}?ui={lang} shows the demo notice more than once"
 
 
 def test_the_not_found_page_of_the_demo_also_says_so(demo_client):
