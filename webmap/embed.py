@@ -4,7 +4,7 @@
 footer, system fonts, and it fills the frame. It takes every filter parameter
 of ``/`` (parsed by webmap.params through :func:`webmap.pages.page_query`,
 answered by the same index query, listed by the same
-:func:`webmap.pages.offer_view`, mapped by the same static/js/map.js) plus the
+:func:`webmap.offer_views.offer_view`, mapped by the same static/js/map.js) plus the
 embed's own options (:data:`EMBED_PARAMETERS`). Without JavaScript it is a list.
 
 ``/embed/code`` is the generator for web editors: choose what the map shows
@@ -38,7 +38,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from geo.languages import language_name, native_name
-from webmap import maps, pages
+from webmap import address_search, maps, offer_views, pages
 from webmap.i18n import RTL, ui_lang, ui_languages, vocabulary_label
 from webmap.params import FACET_PARAMETERS, ParameterErrors, parse_offer_query, query_string_values
 from webmap.state import current_data
@@ -186,7 +186,7 @@ def matching_bounds(query) -> list[list[float]] | None:
 def preset_labels(query, lang: str) -> list[str]:
     """What a query shows, in words of the UI language ("Sprachkurs", "Arabisch", "Innenstadt-West")."""
     data = current_data()
-    names = pages.district_names()
+    names = offer_views.district_names()
     labels = [vocabulary_label(data.categories, k, lang) for k in query.categories]
     labels += [language_name(code, lang) for code in query.languages]
     labels += [vocabulary_label(data.target_groups, k, lang) for k in query.target_groups]
@@ -215,7 +215,7 @@ def frame_title(query, lang: str) -> str:
         offers = gettext("%(offers)s for %(groups)s", offers=offers,
                          groups=", ".join(vocabulary_label(data.target_groups, k, lang) for k in query.target_groups))
     area = data.settings.get("area", "name")
-    names = pages.district_names()
+    names = offer_views.district_names()
     place = ", ".join([*(names.get(d, d) for d in query.districts), area]) if query.districts else area
     return gettext("Map: %(offers)s in %(place)s", offers=offers, place=place)
 
@@ -230,8 +230,8 @@ def _results(query, options: EmbedOptions, location, near_text: str, args) -> tu
     near_param = near_text if location is not None else ""
     here = list(args.items(multi=True))
     offers = []
-    for number, (rec, distance) in enumerate(zip(pages.offer_records(result.rows), distances), start=query.offset + 1):
-        view = pages.offer_view(rec, lang=lang, distance_m=None if distance is None else float(distance),
+    for number, (rec, distance) in enumerate(zip(offer_views.offer_records(result.rows), distances), start=query.offset + 1):
+        view = offer_views.offer_view(rec, lang=lang, distance_m=None if distance is None else float(distance),
                                 near_param=near_param)
         view["anchor"] = f"offer-{number}-name"
         if options.link_target == "_self":
@@ -267,7 +267,7 @@ def page():
     options, embed_problems = parse_embed_options(args, settings.get("embed", "link_target"))
     filters = filter_args(args)
     near_text = filters.get("near", "").strip()
-    location, message = pages.resolve_location(near_text)
+    location, message = address_search.resolve_location(near_text)
     query, problems = pages.page_query(filters, near=location, limit=pages.PAGE_SIZE)
     problems = problems + embed_problems
     if problems and message is None:
@@ -286,10 +286,10 @@ def page():
         fit = [[lat - 0.01, lon - 0.015], [lat + 0.01, lon + 0.015]]
     map_config = maps.offers_map_config(
         settings, vendor_url,
-        categories={k: pages.category_info(k, lang) for k in data.categories.keys},
+        categories={k: offer_views.category_info(k, lang) for k in data.categories.keys},
         data_url=url_for("clusters.clusters"), detail_url=detail_url, labels=pages.map_labels(), fit=fit,
     )
-    map_config.update(iconSprite=url_for("static", filename=pages.ICON_SPRITE), query=_map_query(query),
+    map_config.update(iconSprite=url_for("static", filename=offer_views.ICON_SPRITE), query=_map_query(query),
                       linkTarget=options.link_target, list=options.list, resizeMessage=RESIZE_MESSAGE)
     if options.center is not None or options.zoom is not None:
         map_config["view"] = {"center": list(options.center) if options.center else None, "zoom": options.zoom}
@@ -306,7 +306,7 @@ def page():
     return render_template(
         "embed/page.html", **pages.common_context(), options=options, results=results, message=message,
         form=form, facets=facets, chosen=chosen, preset=preset_labels(query, lang), map_config=map_config,
-        address_search=pages.address_geocoder() is not None, full_url=full_url,
+        address_search=address_search.address_geocoder() is not None, full_url=full_url,
         reset_url=_url("embed.page", kept), link_target=options.link_target,
         new_tab=options.link_target == "_blank",
     ), status
@@ -316,7 +316,7 @@ def page():
 def offer(offer_id: str):
     """One offer inside the frame (used when links open in the frame, ``[embed] link_target = "_self"``).
 
-    The same facts as the full page (webmap.pages.offer_view), compact, with
+    The same facts as the full page (webmap.offer_views.offer_view), compact, with
     a way back to the embedded list the visitor came from.
     """
     data = current_data()
@@ -324,23 +324,23 @@ def offer(offer_id: str):
     row = data.index.row_of(offer_id)
     if row is None:
         abort(404)
-    rec = pages.offer_records([row])[0]
+    rec = offer_views.offer_records([row])[0]
     near_text = request.args.get("near", "").strip()
-    location = pages.parse_coordinates(near_text) if near_text else None
-    view = pages.offer_view(rec, lang=lang, detail=True, near_param=near_text)
+    location = address_search.parse_coordinates(near_text) if near_text else None
+    view = offer_views.offer_view(rec, lang=lang, detail=True, near_param=near_text)
     if location is not None and view["located"]:
-        distance = pages.haversine_m(location, (view["lat"], view["lon"]))
-        view = pages.offer_view(rec, lang=lang, detail=True, distance_m=distance, near_param=near_text)
+        distance = offer_views.haversine_m(location, (view["lat"], view["lon"]))
+        view = offer_views.offer_view(rec, lang=lang, detail=True, distance_m=distance, near_param=near_text)
     map_config = route_url = None
     if view["located"]:
         map_config = maps.offer_map_config(
             data.settings, vendor_url, lat=view["lat"], lon=view["lon"], name=view["name"],
-            category=pages.category_info(view["category"], lang), labels=pages.map_labels())
-        map_config.update(iconSprite=url_for("static", filename=pages.ICON_SPRITE),
-                          categories={view["category"]: pages.category_info(view["category"], lang)},
+            category=offer_views.category_info(view["category"], lang), labels=pages.map_labels())
+        map_config.update(iconSprite=url_for("static", filename=offer_views.ICON_SPRITE),
+                          categories={view["category"]: offer_views.category_info(view["category"], lang)},
                           resizeMessage=RESIZE_MESSAGE, linkTarget="_self")
         map_config["marker"]["address"] = view["address"]
-        route_url = pages.osm_route_url(location, (view["lat"], view["lon"]))
+        route_url = offer_views.osm_route_url(location, (view["lat"], view["lon"]))
     back_url = _url("embed.page", list(request.args.items(multi=True)))
     return render_template(
         "embed/offer.html", **pages.common_context(), offer=view, map_config=map_config, route_url=route_url,
@@ -515,7 +515,7 @@ def code():
     return render_template(
         "embed/code.html", **pages.common_context(), options=options, facets=facets, parts=parts,
         total_text=total_text, message=message, origins=origins, any_origin="*" in origins,
-        embed_languages=[(language, native_name(language), pages.html_lang(language),
+        embed_languages=[(language, native_name(language), offer_views.html_lang(language),
                           "rtl" if language in RTL else "ltr") for language in ui_languages()],
     )
 
@@ -542,11 +542,11 @@ def static_export(filters, *, title: str = "", link_base: str = "") -> tuple[str
     rows = data.index.search(dataclasses.replace(query, limit=total)).rows if total else []
     base = safe_base_url(link_base)
     offers = []
-    for number, rec in enumerate(pages.offer_records(rows), start=1):
-        view = pages.offer_view(rec, lang=lang, detail=True)
+    for number, rec in enumerate(offer_views.offer_records(rows), start=1):
+        view = offer_views.offer_view(rec, lang=lang, detail=True)
         view["anchor"] = f"offer-{number}"
         view["url"] = base + url_for("pages.offer", offer_id=view["id"], ui=lang) if base else ""
-        badge = pages.category_info(view["category"], lang)
+        badge = offer_views.category_info(view["category"], lang)
         # The colour goes into a style attribute: only a plain hex colour may (no url(), no other rules).
         view["badge"] = dict(badge, colour=badge["colour"] if _HEX_COLOUR.fullmatch(badge["colour"]) else "#4d4d4d")
         offers.append(view)
@@ -559,7 +559,7 @@ def static_export(filters, *, title: str = "", link_base: str = "") -> tuple[str
                "anchor": o["anchor"], "url": o["url"]}
               for o in offers if o["located"]]
     html = maps.static_offers_page(
-        data.settings, points, title=title, lang=pages.html_lang(lang), direction="rtl" if lang in RTL else "ltr",
+        data.settings, points, title=title, lang=offer_views.html_lang(lang), direction="rtl" if lang in RTL else "ltr",
         asset_folder=lambda package: PACKAGES[package][0],
         before_map=render_template("embed/export_top.html", **context),
         after_map=render_template("embed/export_list.html", **context),

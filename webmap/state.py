@@ -67,3 +67,11 @@ def init_app(app: Flask, settings: Settings) -> None:
 def current_data() -> DataState:
     """The DataState of the app handling the current request."""
     return current_app.extensions["angebotskarte"]
+
+
+def app_cache(name: str, build):
+    """A per-app object built once on first use (caches, rate limiters, the address geocoder)."""
+    ext = current_app.extensions.setdefault("angebotskarte.cache", {})
+    if name not in ext:
+        ext[name] = build()
+    return ext[name]

@@ -1,0 +1,107 @@
+"""The "near an address" field: coordinates as typed, or an address through the geocoding pipeline.
+
+Addresses go through the same pipeline as imports (cache, providers in the
+configured order, restricted to the area), are rate-limited per client in
+memory (no cookies), and are never logged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import deque
+
+from flask import request
+from flask_babel import gettext
+
+from webmap.state import app_cache, current_data
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """(lat, lon) from "49.444, 7.769", "49.444 7.769" or "49,444; 7,769"; None when it is not that."""
+    text = text.strip()
+    if ";" in text:
+        parts = [p.strip().replace(",", ".") for p in text.split(";")]
+    else:
+        parts = [p for p in re.split(r"[\s,]+", text) if p]
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+class RateLimiter:
+    """At most ``per_minute`` events per key in any 60 s window, in memory (no cookies, nothing stored)."""
+
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.per_minute = int(per_minute)
+        self.clock = clock
+        self._events: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            if len(self._events) > 10_000:  # forget idle clients rather than grow without bound
+                self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < 60}
+            events = self._events.setdefault(key, deque())
+            while events and now - events[0] >= 60:
+                events.popleft()
+            if len(events) >= self.per_minute:
+                return False
+            events.append(now)
+            return True
+
+
+def address_geocoder():
+    """The address pipeline of [geocoding], or None when no provider is configured (built once per app)."""
+
+    def build():
+        from geo.geocoding.pipeline import build_geocoder
+
+        return build_geocoder(current_data().settings)
+
+    return app_cache("geocoder", build)
+
+
+def _rate_limiter() -> RateLimiter:
+    per_minute = current_data().settings.get("geocoding", "search_rate_per_minute") or 20
+    return app_cache("address_rate", lambda: RateLimiter(per_minute))
+
+
+def resolve_location(text: str) -> tuple[tuple[float, float] | None, dict | None]:
+    """The place of the "near" field: coordinates as typed, or a geocoded address.
+
+    Returns ((lat, lon) or None, message or None); a message is a dict with
+    ``kind`` ("error" / "info") and translated ``text``. The address is never logged.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    coords = parse_coordinates(text)
+    if coords is not None:
+        return coords, None
+    geocoder = address_geocoder()
+    if geocoder is None:
+        return None, {"kind": "error", "text": gettext(
+            "Address search is not set up on this site. Enter coordinates such as 49.444, 7.769, "
+            "or use your location.")}
+    if not _rate_limiter().allow(request.remote_addr or "-"):
+        return None, {"kind": "error", "text": gettext(
+            "Too many address searches from your connection. Please wait a minute and try again."),
+            "status": 429}
+    try:
+        result = geocoder.geocode_text(text)
+    except Exception:  # noqa: BLE001 - a provider failure must not break the page; the text is not logged
+        return None, {"kind": "error", "text": gettext("Address search is not available right now. Please try again later.")}
+    if not result.located:
+        return None, {"kind": "error", "text": gettext(
+            "We could not find this address in %(area)s.", area=current_data().settings.get("area", "name"))}
+    return (float(result.lat), float(result.lon)), None
