@@ -202,6 +202,28 @@ def test_serve_answers_healthz_once_data_is_loaded(tmp_path):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "http"])
+def test_serve_refuses_a_port_that_cannot_exist(port, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--port", port])
+    assert exc.value.code == 2
+    assert "not a port number (1 to 65535)" in capsys.readouterr().err
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path, capsys):
+    (tmp_path / "cfg.toml").write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
+    (tmp_path / "liste.csv").write_text("Name;Breitengrad;Längengrad\nA;49,44;7,75\n", encoding="utf-8")
+    assert main(["import", str(tmp_path / "liste.csv"), "--config", str(tmp_path / "cfg.toml")]) == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--config", str(tmp_path / "cfg.toml"), "--port", str(port)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
 def test_an_unexpected_error_is_one_line_unless_debugging(tmp_path, capsys, monkeypatch):
     import webmap.commands.export as export_command
 

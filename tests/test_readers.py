@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import unicodedata
 import zipfile
@@ -83,6 +84,7 @@ def test_cp1252_with_bytes_it_leaves_undefined_is_refused_with_a_hint(tmp_path):
     (b"Titelzeile;Kategorie\nA;Beratung\n", "no name column"),
     (b";;\nA;B;C\n", "no column headers"),
     (b"\x00\x01\x02\x03binary", "binary"),
+    (gzip.compress(b"Name;Kategorie\nA;Beratung\n"), "gzip-compressed"),
 ])
 def test_unusable_csv_files_are_input_errors_naming_the_file(tmp_path, content, words):
     path = tmp_path / "angebote.csv"

@@ -66,13 +66,17 @@ def read_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], li
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    head = path.read_bytes()[:8]
+    with open(path, "rb") as fh:
+        head = fh.read(8)
     if not head:
         raise InputError(f"{path.name}: the file is empty")
     suffix = path.suffix.lower()
     problems: list[Problem] = []
     if suffix == ".xls":
         raise InputError(f"{path.name}: old Excel .xls files are not supported; save it as .xlsx or CSV")
+    if head.startswith(b"\x1f\x8b"):
+        raise InputError(f"{path.name}: a gzip-compressed file, not a table; unpack it first "
+                         "(offer lists are read from CSV, XLSX or GeoJSON)")
     if head.startswith(_ZIP_MAGIC):
         if suffix not in (".xlsx", ".xlsm"):
             problems.append(Problem(path.name, None, "", "", "the file is an Excel workbook, not text; read it as XLSX",
