@@ -75,6 +75,10 @@ def test_limits_in_the_document_follow_the_settings(tmp_path):
     ("/api/v1/offers/nope", 404),
     ("/api/v1/districts", 200),
     ("/api/v1/openapi.json", 200),
+    ("/api/v1/clusters?zoom=12", 200),
+    ("/api/v1/clusters?zoom=2&bbox=-10,40,30,60&language=ar", 200),
+    ("/api/v1/clusters?zoom=99", 400),
+    ("/api/v1/clusters?bbox=1,2", 400),
 ])
 def test_real_responses_match_the_document(app, spec, url, status):
     assert check(app, spec, url).status_code == status
@@ -105,7 +109,7 @@ values = st.one_of(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(["/api/v1/offers", "/api/v1/facets", "/api/v1/offers/mbe"]),
+@given(path=st.sampled_from(["/api/v1/offers", "/api/v1/facets", "/api/v1/offers/mbe", "/api/v1/clusters"]),
        params=st.lists(st.tuples(names, values), max_size=5))
 def test_any_query_string_is_answered_200_or_400_as_documented(app, spec, path, params):
     from urllib.parse import urlencode

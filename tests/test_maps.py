@@ -125,3 +125,19 @@ def test_clusters_api_rejects_bad_parameters(demo_client, query):
 def test_clusters_api_clamps_a_world_wide_viewport(demo_client):
     data = demo_client.get("/api/v1/clusters?bbox=-400,-100,400,100&zoom=1").get_json()
     assert data["total"] > 0
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("bbox=1,2,3", "bbox"),
+    ("bbox=a,b,c,d", "bbox"),
+    ("bbox=8,49,7,50", "bbox"),
+    ("zoom=abc", "zoom"),
+    ("zoom=40", "zoom"),
+    ("language=xx-unknown", "language"),
+])
+def test_bad_viewport_parameters_get_the_api_error_shape(demo_client, query, parameter):
+    response = demo_client.get(f"/api/v1/clusters?{query}")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert set(body) >= {"error", "parameter", "value", "allowed"}
+    assert body["parameter"] == parameter

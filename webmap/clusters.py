@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from geo.geojson import feature_collection, offer_feature
+from webmap.params import FACET_PARAMETERS, ParameterError, ParameterErrors, parse_offer_query
 from webmap.state import current_data
 
 bp = Blueprint("clusters", __name__)
@@ -40,25 +41,29 @@ CELL_PX = 60
 MAX_ZOOM = 22
 
 
-class ClusterParamError(ValueError):
-    pass
+BBOX_FORM = "lon_min,lat_min,lon_max,lat_max"
+
+
+def _problem(parameter: str, value: str | None, message: str, allowed) -> ParameterErrors:
+    """A bad viewport parameter, reported in the API's one error shape."""
+    return ParameterErrors([ParameterError(parameter, value, message, allowed)])
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
     parts = (text or "").split(",")
     if len(parts) != 4:
-        raise ClusterParamError(f"bbox={text!r} must be four numbers lon_min,lat_min,lon_max,lat_max")
+        raise _problem("bbox", text, "bbox must be four numbers", BBOX_FORM)
     try:
         lon_min, lat_min, lon_max, lat_max = (float(p) for p in parts)
     except ValueError:
-        raise ClusterParamError(f"bbox={text!r} must be four numbers lon_min,lat_min,lon_max,lat_max") from None
+        raise _problem("bbox", text, "bbox must be four numbers", BBOX_FORM) from None
     if not all(math.isfinite(v) for v in (lon_min, lat_min, lon_max, lat_max)):
-        raise ClusterParamError(f"bbox={text!r} must be finite numbers")
+        raise _problem("bbox", text, "bbox must be finite numbers", BBOX_FORM)
     # A map scrolled past the antimeridian or the poles asks for more than the world: clamp.
     lon_min, lon_max = max(-180.0, lon_min), min(180.0, lon_max)
     lat_min, lat_max = max(-90.0, lat_min), min(90.0, lat_max)
     if lon_min > lon_max or lat_min > lat_max:
-        raise ClusterParamError(f"bbox={text!r}: lon_min must be <= lon_max and lat_min <= lat_max")
+        raise _problem("bbox", text, "lon_min must be <= lon_max and lat_min <= lat_max", BBOX_FORM)
     return lon_min, lat_min, lon_max, lat_max
 
 
@@ -66,9 +71,9 @@ def parse_zoom(text: str | None) -> int:
     try:
         zoom = int(text if text not in (None, "") else 12)
     except ValueError:
-        raise ClusterParamError(f"zoom={text!r} must be a whole number from 0 to {MAX_ZOOM}") from None
+        raise _problem("zoom", text, "zoom must be a whole number", f"0..{MAX_ZOOM}") from None
     if not 0 <= zoom <= MAX_ZOOM:
-        raise ClusterParamError(f"zoom={text!r} must be a whole number from 0 to {MAX_ZOOM}")
+        raise _problem("zoom", text, "zoom is out of range", f"0..{MAX_ZOOM}")
     return zoom
 
 
@@ -184,19 +189,17 @@ def viewport(query, bbox, zoom: int) -> dict:
 def clusters():
     from webmap.pages import search_vocabulary
 
+    from webmap.api import error_response
+
     settings = current_data().settings
+    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("bbox", "zoom")])
     try:
         bbox = parse_bbox(request.args.get("bbox") or ",".join(str(v) for v in settings.bbox))
         zoom = parse_zoom(request.args.get("zoom"))
-    except ClusterParamError as exc:
-        return jsonify(error=str(exc)), 400
-    from webmap.params import FACET_PARAMETERS, ParameterErrors, parse_offer_query
-
-    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("bbox", "zoom")])
-    try:
         query = parse_offer_query(args, search_vocabulary(), accepted=FACET_PARAMETERS + ("q", "open_now"))
     except ParameterErrors as exc:
-        return jsonify(errors=[p.as_dict() for p in exc.problems]), 400
+        # The same error shape as every other /api/v1 endpoint.
+        return error_response(400, *exc.problems)
     response = jsonify(viewport(query, bbox, zoom))
     response.headers["Cache-Control"] = f"public, max-age={int(settings.get('api', 'cache_max_age_seconds') or 60)}"
     return response

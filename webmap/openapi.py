@@ -280,8 +280,10 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
             "/api/v1/coverage": coverage_path(categories, target_groups),
+            "/api/v1/clusters": clusters_path(errors),
         },
-        "components": {"parameters": parameters, "schemas": {**_schemas(), **coverage_schemas()},
+        "components": {"parameters": parameters,
+                       "schemas": {**_schemas(), **coverage_schemas(), **clusters_schemas()},
                        "responses": _responses()},
     }
 
@@ -403,3 +405,60 @@ def coverage_schemas() -> dict[str, dict]:
             },
         },
     }
+
+
+# --------------------------------------------------------------------------- GET /api/v1/clusters (the map's viewport)
+
+
+def clusters_path(errors: dict) -> dict[str, Any]:
+    """The path item of GET /api/v1/clusters (webmap/clusters.py): what the map shows of one viewport.
+
+    Filters are the offer search's facet parameters plus ``q`` and ``open_now``;
+    ``bbox`` and ``zoom`` are inline because here they describe a map view.
+    """
+    from webmap.clusters import MAX_ZOOM
+
+    filters = [_ref("parameters", name) for name in (*FACET_PARAMETERS, "q", "open_now")]
+    view = [
+        {"name": "bbox", "in": "query", "required": False, "description":
+            "The viewport, lon_min,lat_min,lon_max,lat_max (WGS84); default: [area] bbox. Values past "
+            "the antimeridian or the poles are clamped.", "schema": _TEXT},
+        {"name": "zoom", "in": "query", "required": False, "description":
+            "The map's zoom level; decides the grid of server-side clusters.",
+         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM, "default": 12}},
+    ]
+    return {"get": {
+        "operationId": "viewportClusters",
+        "summary": "Offers of one map viewport: single points, or grid clusters when there are many",
+        "parameters": view + filters,
+        "responses": {
+            "200": {"description": "Points (mode \"points\") or clusters with counts (mode \"clusters\").",
+                    "content": {"application/json": {"schema": _ref("schemas", "ViewportCollection")}}},
+            "400": errors["400"],
+        },
+    }}
+
+
+def clusters_schemas() -> dict[str, dict]:
+    point_feature = {
+        "type": "object", "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"}, "id": _TEXT, "geometry": _ref("schemas", "Point"),
+            "properties": {"type": "object", "properties": {
+                "id": _TEXT, "name": _TEXT, "category": _TEXT, "address": _TEXT,
+                "count": {"type": "integer", "minimum": 1, "description": "Offers in this cluster (mode clusters)."},
+                "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
+                         "description": "Extent of the cluster's offers (mode clusters)."},
+            }},
+        },
+    }
+    return {"ViewportCollection": {
+        "type": "object", "required": ["type", "features", "mode", "total", "zoom"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": point_feature},
+            "mode": {"enum": ["points", "clusters"]},
+            "total": {"type": "integer", "minimum": 0, "description": "Matching offers in the viewport."},
+            "zoom": {"type": "integer"},
+        },
+    }}
