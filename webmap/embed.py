@@ -222,38 +222,20 @@ def frame_title(query, lang: str) -> str:
 
 def _results(query, options: EmbedOptions, location, near_text: str, args) -> tuple[dict, object]:
     """One page of matching offers, listed as the map page lists them, with links that suit the frame."""
-    data = current_data()
-    lang = ui_lang()
-    result = data.index.search(query, facets=options.controls == "filters")
-    located_total = data.index.count(dataclasses.replace(query, include_virtual=False))
-    distances = result.distances_m if result.distances_m is not None else [None] * len(result.rows)
-    near_param = near_text if location is not None else ""
+    results, result = pages.result_page(query, location, near_text, facets=options.controls == "filters")
     here = list(args.items(multi=True))
-    offers = []
-    for number, (rec, distance) in enumerate(zip(offer_views.offer_records(result.rows), distances), start=query.offset + 1):
-        view = offer_views.offer_view(rec, lang=lang, distance_m=None if distance is None else float(distance),
-                                near_param=near_param)
-        view["anchor"] = f"offer-{number}-name"
-        if options.link_target == "_self":
+    if options.link_target == "_self":
+        for view in results["offers"]:
             # In the frame: the embed's own detail view, which leads back to exactly this list.
             view["url"] = _url("embed.offer", here, offer_id=view["id"])
-        offers.append(view)
-    total = result.total
+    total = results["total"]
     others = [(k, v) for k, v in here if k != "offset"]
-    results = {
-        "total": total,
-        "located": located_total,
-        "not_on_map": total - located_total,
-        "offers": offers,
-        "offset": query.offset,
-        "near": location,
-        "near_text": "" if location is None else f"{location[0]:.6f},{location[1]:.6f}",
-        "near_label": near_text,
+    results.update({
         "previous_url": (_url("embed.page", others + [("offset", str(max(0, query.offset - pages.PAGE_SIZE)))])
                          if query.offset > 0 else None),
         "next_url": (_url("embed.page", others + [("offset", str(query.offset + pages.PAGE_SIZE))])
                      if query.offset + pages.PAGE_SIZE < total else None),
-    }
+    })
     return results, result
 
 

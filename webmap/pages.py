@@ -14,6 +14,7 @@ the results section) and the map from ``/api/v1/clusters``.
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, abort, render_template, request, url_for
@@ -216,31 +217,15 @@ def index():
     near_text = args.get("near", "").strip()
     location, message = resolve_location(near_text)
     query, problems = page_query(args, near=location, limit=PAGE_SIZE)
-    result = data.index.search(query, facets=True)
-    located_query = query.__class__(**{**_fields(query), "include_virtual": False, "limit": 0, "offset": 0})
-    located_total = data.index.search(located_query).total
-    distances = result.distances_m if result.distances_m is not None else [None] * len(result.rows)
-    near_param = near_text if location is not None else ""
-    offers = [offer_view(rec, lang=lang, distance_m=None if d is None else float(d), near_param=near_param)
-              for rec, d in zip(offer_records(result.rows), distances)]
-    for number, view in enumerate(offers, start=query.offset + 1):
-        view["anchor"] = f"offer-{number}-name"
-    total = result.total
-    results = {
-        "total": total,
-        "located": located_total,
-        "not_on_map": total - located_total,
-        "offers": offers,
-        "offset": query.offset,
-        "near": location,
-        "near_text": "" if location is None else f"{location[0]:.6f},{location[1]:.6f}",
-        "near_label": near_text,
+    results, result = result_page(query, location, near_text, facets=True)
+    total = results["total"]
+    results.update({
         "facets": result.facets or {},
         "map_query": _map_query(args),
         "pages": total > PAGE_SIZE,
         "previous_url": _page_url(args, offset=max(0, query.offset - PAGE_SIZE)) if query.offset > 0 else None,
         "next_url": _page_url(args, offset=query.offset + PAGE_SIZE) if query.offset + PAGE_SIZE < total else None,
-    }
+    })
     if problems and message is None:
         message = {"kind": "error", "text": gettext(
             "Some filters in this link were not understood and have been left out: %(names)s",
@@ -284,10 +269,33 @@ def data_bounds() -> list[list[float]] | None:
     return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
 
 
-def _fields(query) -> dict:
-    import dataclasses
+def result_page(query, location, near_text: str, *, facets: bool) -> tuple[dict, object]:
+    """One page of matching offers as the list templates show them (map page and embed alike).
 
-    return {f.name: getattr(query, f.name) for f in dataclasses.fields(query)}
+    Returns the template's ``results`` dict (offers with anchors, totals, the place
+    searched from) and the index's SearchResult; callers add their own paging links.
+    """
+    data = current_data()
+    lang = ui_lang()
+    result = data.index.search(query, facets=facets)
+    located_total = data.index.count(dataclasses.replace(query, include_virtual=False))
+    distances = result.distances_m if result.distances_m is not None else [None] * len(result.rows)
+    near_param = near_text if location is not None else ""
+    offers = [offer_view(rec, lang=lang, distance_m=None if d is None else float(d), near_param=near_param)
+              for rec, d in zip(offer_records(result.rows), distances)]
+    for number, view in enumerate(offers, start=query.offset + 1):
+        view["anchor"] = f"offer-{number}-name"
+    results = {
+        "total": result.total,
+        "located": located_total,
+        "not_on_map": result.total - located_total,
+        "offers": offers,
+        "offset": query.offset,
+        "near": location,
+        "near_text": "" if location is None else f"{location[0]:.6f},{location[1]:.6f}",
+        "near_label": near_text,
+    }
+    return results, result
 
 
 # --------------------------------------------------------------------------- one offer
