@@ -220,9 +220,9 @@ def page(context, live_server):
 
 def wait_ready(page, renders: int = 1, timeout: float = 15_000) -> None:
     """Wait until the map has rendered data at least ``renders`` times."""
-    page.wait_for_function(
-        "n => document.body.dataset.mapReady === '1' && Number(document.body.dataset.mapRenders || 1) >= n",
-        arg=renders, timeout=timeout)
+    wait_until(page,
+               "n => document.body.dataset.mapReady === '1' && Number(document.body.dataset.mapRenders || 1) >= n",
+               arg=renders, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -230,3 +230,28 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def wait_until(target, predicate: str, arg=None, timeout: float = 15_000) -> None:
+    """Poll ``predicate`` (a JS expression, or a function of ``arg``) in a page or frame until it is truthy.
+
+    Playwright's wait_for_function compiles the predicate with eval inside the page
+    and races with a strict CSP (script-src 'self', which our pages send) now and
+    then; page.evaluate does not, so we poll with it.
+    """
+    import time as _time
+
+    source = predicate.strip()
+    if not (source.startswith("(") or "=>" in source.split("\n", 1)[0] or source.startswith("function")):
+        source = f"() => ({source})"
+    deadline = _time.monotonic() + timeout / 1000.0
+    while True:
+        try:
+            if target.evaluate(source, arg):
+                return
+        except Exception as exc:  # noqa: BLE001 - a navigation in progress destroys the context; poll again
+            if "Execution context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+        if _time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {predicate}")
+        _time.sleep(0.05)

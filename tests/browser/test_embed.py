@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import AXE, serious_axe_violations, LiveServer, guarded_context, screenshot
+from .conftest import AXE, serious_axe_violations, LiveServer, guarded_context, screenshot, wait_until
 from .embed_support import HostSite, api_ids, demo_settings, embed_frame, get_json, origins_context
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def wait_embed(page, server, timeout: float = 15_000):
             break
         page.wait_for_timeout(100)
     assert frame is not None, [f.url for f in page.frames]
-    frame.wait_for_function("document.body && document.body.dataset.mapReady === '1'", timeout=timeout)
+    wait_until(frame, "document.body && document.body.dataset.mapReady === '1'", timeout=timeout)
     return frame
 
 
@@ -101,7 +101,7 @@ def test_preset_embed_on_the_towns_site_shows_exactly_the_preset_offers(playwrig
         assert state["total"] == state["markers"] == len(located)
         assert sorted(state["ids"]) == sorted(located)
         # The resize message arrived: the frame grew from 300 px to the height the embed posted.
-        page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().height > 300")
+        wait_until(page, "() => document.querySelector('iframe').getBoundingClientRect().height > 300")
         posted = int(frame.evaluate("document.body.dataset.postedHeight"))
         height = page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
         assert abs(height - posted) <= 1 and page.get_attribute("iframe", "height") == str(posted)
@@ -136,7 +136,7 @@ def test_a_site_not_in_allowed_origins_is_refused_by_the_browser(playwright_brow
         page.on("response", lambda r: responses.append(r) if urlsplit(r.url).path == "/embed" else None)
         page.goto(url)
         page.wait_for_load_state("load")
-        page.wait_for_function("() => document.querySelector('iframe') !== null")
+        wait_until(page, "() => document.querySelector('iframe') !== null")
         page.wait_for_timeout(500)
         assert responses, "the browser asked our server for the embed"
         header = responses[0].header_value("content-security-policy")
@@ -155,12 +155,12 @@ def test_generator_snippet_round_trips_through_the_towns_site(playwright_browser
     try:
         page = context.new_page()
         page.goto(server.url + "/embed/code?ui=en")
-        page.wait_for_function("document.body.dataset.enhanced === '1'")
+        wait_until(page, "document.body.dataset.enhanced === '1'")
 
         def changed(action):
             before = int(page.evaluate("Number(document.body.dataset.codeUpdates || 0)"))
             action()
-            page.wait_for_function("n => Number(document.body.dataset.codeUpdates || 0) > n", arg=before)
+            wait_until(page, "n => Number(document.body.dataset.codeUpdates || 0) > n", arg=before)
 
         changed(lambda: page.check('input[name="category"][value="language_course"]'))
         page.locator("#code-facet-language summary").click()
@@ -193,7 +193,7 @@ def test_generator_snippet_round_trips_through_the_towns_site(playwright_browser
         # The copy button copies exactly this code.
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
         page.click("#copy")
-        page.wait_for_function("document.getElementById('copy-status').textContent !== ''")
+        wait_until(page, "document.getElementById('copy-status').textContent !== ''")
 
         # Loading the snippet reproduces the options.
         host = context.new_page()
@@ -236,7 +236,7 @@ def test_static_export_opens_from_disk_without_network(playwright_browser, serve
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(out.as_uri())
-        page.wait_for_function("document.body.dataset.mapMarkers !== undefined")
+        wait_until(page, "document.body.dataset.mapMarkers !== undefined")
         page.wait_for_load_state("networkidle")
         points = page.evaluate("window.angebotskarteExport.points.map(p => p.id)")
         markers = page.evaluate("window.angebotskarteExport.cluster.getLayers().length")
@@ -296,9 +296,9 @@ def test_no_serious_accessibility_violations(playwright_browser, server, axe_sou
     try:
         page = context.new_page()
         page.goto(server.url + path)
-        page.wait_for_function("document.body.dataset.enhanced === '1'")
+        wait_until(page, "document.body.dataset.enhanced === '1'")
         if path.startswith("/embed?"):
-            page.wait_for_function("document.body.dataset.mapReady === '1'")
+            wait_until(page, "document.body.dataset.mapReady === '1'")
         report = serious_axe_violations(page, axe_source)
         assert not report, f"{path}: {report}"
     finally:

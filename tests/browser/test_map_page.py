@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import MALICIOUS_NAME, guarded_context, screenshot, wait_ready
+from .conftest import MALICIOUS_NAME, guarded_context, screenshot, wait_ready, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,8 @@ def toggle(page, facet: str, value: str) -> None:
     if details.get_attribute("open") is None:
         details.locator("summary").click()
     page.locator(f'input[name="{facet}"][value="{value}"]').click()
-    page.wait_for_function("n => Number(document.body.dataset.listUpdates || 0) > n", arg=before_list)
-    page.wait_for_function("n => Number(document.body.dataset.mapRenders) > n", arg=before_map)
+    wait_until(page, "n => Number(document.body.dataset.listUpdates || 0) > n", arg=before_list)
+    wait_until(page, "n => Number(document.body.dataset.mapRenders) > n", arg=before_map)
 
 
 def test_map_shows_the_expected_offers_after_each_filter_change(page):
@@ -77,8 +77,8 @@ def test_filter_state_survives_reload_and_sharing(page):
     toggle(page, "category", "language_course")
     page.fill("#f-q", "Deutsch")
     page.press("#f-q", "Enter")
-    page.wait_for_function("() => new URL(location.href).searchParams.get('q') === 'Deutsch'")
-    page.wait_for_function("() => !document.body.dataset.listBusy")
+    wait_until(page, "() => new URL(location.href).searchParams.get('q') === 'Deutsch'")
+    wait_until(page, "() => !document.body.dataset.listBusy")
     shared = page.url
     before = results_state(page)
     fresh = page.context.new_page()
@@ -125,7 +125,7 @@ def test_markers_and_filters_work_with_the_keyboard(page):
     page.locator('input[name="category"][value="sports"]').focus()
     before = int(page.evaluate("Number(document.body.dataset.listUpdates || 0)"))
     page.keyboard.press("Space")
-    page.wait_for_function("n => Number(document.body.dataset.listUpdates || 0) > n", arg=before)
+    wait_until(page, "n => Number(document.body.dataset.listUpdates || 0) > n", arg=before)
     assert "category=sports" in page.url
     # markers (and groups of markers) are focusable buttons with a name
     wait_ready(page, renders=2)
@@ -150,7 +150,7 @@ def test_use_my_location_sorts_by_distance(playwright_browser, live_server):
         wait_ready(page)
         before = int(page.evaluate("Number(document.body.dataset.listUpdates || 0)"))
         page.click("#locate")
-        page.wait_for_function("n => Number(document.body.dataset.listUpdates || 0) > n", arg=before)
+        wait_until(page, "n => Number(document.body.dataset.listUpdates || 0) > n", arg=before)
         assert page.input_value("#f-near") == "49.44470, 7.76900"
         assert "near=49.44470" in page.url
         distances = page.eval_on_selector_all("p.distance strong", "els => els.map(e => e.textContent)")

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import AXE, serious_axe_violations, guarded_context, screenshot
+from .conftest import AXE, serious_axe_violations, guarded_context, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ QUERY = "category=counselling&metric=catchment&scheme=natural_breaks&classes=4"
 
 
 def wait_map(page) -> None:
-    page.wait_for_function("document.body.dataset.mapReady === '1'", timeout=15_000)
+    wait_until(page, "document.body.dataset.mapReady === '1'", timeout=15_000)
 
 
 def api(page, path: str) -> dict:
@@ -74,7 +74,7 @@ def column_values(page, column: str) -> list[float | None]:
 
 def test_clicking_a_column_heading_sorts_the_table(page):
     page.goto(f"{page.server.url}/planung?{QUERY}&ui=en")
-    page.wait_for_function("document.body.dataset.tableEnhanced === '1'")
+    wait_until(page, "document.body.dataset.tableEnhanced === '1'")
     header = page.locator("th[data-column=share_within_catchment]")
     button = header.get_by_role("button")
     assert button.count() == 1 and header.get_attribute("aria-sort") is None
@@ -97,7 +97,7 @@ def test_clicking_a_column_heading_sorts_the_table(page):
     # The URL is the state: loading it again gives the same order, from the server.
     order = page.eval_on_selector_all("#coverage-table tbody tr", "rows => rows.map(r => r.dataset.district)")
     page.goto(page.url)
-    page.wait_for_function("document.body.dataset.tableEnhanced === '1'")
+    wait_until(page, "document.body.dataset.tableEnhanced === '1'")
     assert page.eval_on_selector_all("#coverage-table tbody tr", "rows => rows.map(r => r.dataset.district)") == order
     assert not page.errors, page.errors
 
