@@ -13,7 +13,6 @@ import json
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from .conftest import demo_settings, origins_context  # noqa: F401 (re-exported for the embed tests)
 
