@@ -4,7 +4,7 @@
 // * links in map popups open as [embed] link_target / links= says (new tab or inside the frame);
 // * the page tells its parent window how tall it is, so /embed/resize.js on the host page can fit the
 //   iframe to it: {type: "angebotskarte:resize", height}. The height is not sensitive, hence "*".
-import { createMap, OfferLayer, readConfig } from "./map.js";
+import { createMap, OfferLayer, readConfig, setupLocate } from "./map.js";
 
 document.documentElement.classList.remove("no-js");
 
@@ -72,28 +72,6 @@ function highlight(id) {
 
 // ------------------------------------------------------------------ "use my location"
 
-function setupLocate() {
-  const button = document.getElementById("locate");
-  const near = document.getElementById("f-near");
-  const message = document.getElementById("locate-message");
-  const form = document.getElementById("filters");
-  if (!button || !near || !form || !("geolocation" in navigator)) return;
-  button.hidden = false;
-  button.addEventListener("click", () => {
-    message.hidden = false;
-    message.textContent = (config.labels && config.labels.locating) || "";
-    // The position stays in this browser until the visitor's search sends it as "near".
-    navigator.geolocation.getCurrentPosition(
-      (pos) => {
-        near.value = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
-        form.submit();
-      },
-      () => { message.textContent = (config.labels && config.labels.locateFailed) || ""; },
-      { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
-    );
-  });
-}
-
 // ------------------------------------------------------------------ telling the parent our height
 
 let lastHeight = 0;
@@ -127,6 +105,6 @@ function setupResize() {
 }
 
 setupMap();
-setupLocate();
+if (document.getElementById("filters")) setupLocate(config, () => document.getElementById("filters").submit());
 setupResize();
 document.body.dataset.enhanced = "1";

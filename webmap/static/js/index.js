@@ -1,6 +1,6 @@
 // The list page, enhanced: filters update the list and the map in place and keep the URL in sync.
 // Without this script the page works as a plain GET form.
-import { createMap, OfferLayer, readConfig } from "./map.js";
+import { createMap, OfferLayer, readConfig, setupLocate } from "./map.js";
 
 const form = document.getElementById("filters");
 const statusBox = document.getElementById("status");
@@ -130,29 +130,6 @@ function enhanceResults(section) {
   }
 }
 
-function setupLocate() {
-  const button = document.getElementById("locate");
-  const message = document.getElementById("locate-message");
-  const near = document.getElementById("f-near");
-  if (!button || !("geolocation" in navigator)) return;
-  button.hidden = false;
-  button.addEventListener("click", () => {
-    message.hidden = false;
-    message.textContent = (config.labels && config.labels.locating) || "";
-    // The position stays in this browser until the visitor's search sends it as "near".
-    navigator.geolocation.getCurrentPosition(
-      (pos) => {
-        near.value = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
-        message.hidden = true;
-        message.textContent = "";
-        update();
-      },
-      () => { message.textContent = (config.labels && config.labels.locateFailed) || ""; },
-      { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
-    );
-  });
-}
-
 function setup() {
   if (mapElement && config && window.L) {
     map = createMap(mapElement, config);
@@ -169,7 +146,11 @@ function setup() {
     update();
   });
   enhanceResults(results());
-  setupLocate();
+  setupLocate(config, (message) => {
+    message.hidden = true;
+    message.textContent = "";
+    update();
+  });
   // For tests and the benchmark: the map and its offer layer (no data beyond what the page shows).
   window.angebotskarte = { map, layer };
   document.body.dataset.enhanced = "1";

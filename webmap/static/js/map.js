@@ -231,3 +231,28 @@ export class OfferLayer {
     });
   }
 }
+
+/**
+ * Show the "use my location" button and, on a position, write it into the "near" field
+ * and call onPosition(). The position stays in this browser until the visitor's search
+ * sends it as "near" (the server never sees it otherwise).
+ */
+export function setupLocate(config, onPosition) {
+  const button = document.getElementById("locate");
+  const near = document.getElementById("f-near");
+  const message = document.getElementById("locate-message");
+  if (!button || !near || !message || !("geolocation" in navigator)) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    message.hidden = false;
+    message.textContent = (config.labels && config.labels.locating) || "";
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        near.value = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
+        onPosition(message);
+      },
+      () => { message.textContent = (config.labels && config.labels.locateFailed) || ""; },
+      { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
+    );
+  });
+}
