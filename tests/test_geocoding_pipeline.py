@@ -286,3 +286,31 @@ def test_self_hosted_nominatim_may_be_asked_faster(tmp_path):
         assert geocoder.cache is not None and geocoder.cache.path == tmp_path / "geocache.sqlite"
     finally:
         geocoder.close()
+
+
+def test_loaded_districts_restrict_every_geocoder_built_from_the_settings(tmp_path):
+    """Import, `geocode` and the address search all get the districts' union without passing it."""
+    import geopandas as gpd
+
+    from geo.store import Store
+
+    gazetteer = tmp_path / "town.gazetteer.sqlite"
+    from geo.geocoding.gazetteer_build import build_gazetteer
+    from test_geocoding_gazetteer import HAUPT_5_A, HAUPT_5_B, write_town_extract
+
+    build_gazetteer(write_town_extract(tmp_path), gazetteer)
+    settings = make_settings(tmp_path, geocoding={"providers": ["offline"], "gazetteer": str(gazetteer),
+                                                  "cache_path": ""})
+    nachbar = AddressQuery("Hauptstraße", "5", "67699", "Nachbardorf")  # inside the bbox
+    assert build_geocoder(settings).geocode_many([nachbar])[0].status == "ok"
+
+    # Districts around Musterstadt only: Nachbardorf's Hauptstraße 5 is now outside the area.
+    lat, lon = HAUPT_5_A
+    Store(settings.store_path).write(districts=gpd.GeoDataFrame(
+        {"district_id": ["1"], "name": ["Mitte"]}, geometry=[box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)],
+        crs=4326))
+    assert HAUPT_5_B[1] > lon + 0.01
+    [outside, inside] = build_geocoder(settings).geocode_many(
+        [nachbar, AddressQuery("Hauptstraße", "5", "67655", "Musterstadt")])
+    assert outside.status == "outside_area"
+    assert inside.status == "ok"
