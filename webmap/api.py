@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -38,7 +37,7 @@ from webmap.params import (
     query_string_values,
 )
 from webmap.compression import scoped_compress
-from webmap.state import current_data
+from webmap.state import current_data, search_vocabulary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -137,7 +136,8 @@ def districts() -> Response:
     not_modified = not_modified_response(data.version, False)
     if not_modified is not None:
         return not_modified
-    return cacheable(Response(api_state().districts_json(data), mimetype=GEOJSON), data.version, False)
+    body = data.derived("districts_json", lambda: _districts_collection(data))
+    return cacheable(Response(body, mimetype=GEOJSON), data.version, False)
 
 
 @bp.get("/openapi.json")
@@ -182,47 +182,14 @@ def http_manners(response: Response) -> Response:
 
 
 class _ApiState:
-    """Per-app caches, each tied to one data version (or one index)."""
+    """Per-app state of the API: its compressor and the OpenAPI document (fixed per deployment).
+
+    Everything tied to a data version lives in DataState.derived.
+    """
 
     def __init__(self, compress: Compress):
         self.compress = compress
-        self._lock = threading.Lock()
-        self._features: tuple[OfferIndex, OfferFeatures] | None = None
-        self._vocabulary: tuple[str, SearchVocabulary] | None = None
-        self._districts: tuple[str, str] | None = None
         self._openapi: str | None = None
-
-    def features(self, index: OfferIndex) -> OfferFeatures:
-        # Keyed by the index itself: its rows are positions in exactly the frame it was built from.
-        cached = self._features
-        if cached is None or cached[0] is not index:
-            with self._lock:
-                cached = self._features
-                if cached is None or cached[0] is not index:
-                    cached = self._features = (index, OfferFeatures(index.offers))
-        return cached[1]
-
-    def vocabulary(self, data: Any) -> SearchVocabulary:
-        version = data.version
-        cached = self._vocabulary
-        if cached is None or cached[0] != version:
-            with self._lock:
-                districts = data.districts
-                known = dict(zip(districts["district_id"].astype(str), districts["name"].astype(str)))
-                for district in data.offers["district"].unique():
-                    if district and str(district) not in known:
-                        known[str(district)] = ""
-                vocabulary = SearchVocabulary.from_settings(data.settings, data.categories, data.target_groups, known)
-                cached = self._vocabulary = (version, vocabulary)
-        return cached[1]
-
-    def districts_json(self, data: Any) -> str:
-        version = data.version
-        cached = self._districts
-        if cached is None or cached[0] != version:
-            with self._lock:
-                cached = self._districts = (version, _districts_collection(data))
-        return cached[1]
 
     def openapi(self, data: Any) -> str:
         if self._openapi is None:
@@ -236,11 +203,12 @@ def api_state() -> _ApiState:
 
 
 def _vocabulary() -> SearchVocabulary:
-    return api_state().vocabulary(current_data())
+    return search_vocabulary()
 
 
 def _features(index: OfferIndex) -> OfferFeatures:
-    return api_state().features(index)
+    # Built from the index's own frame: its rows are positions in exactly that frame.
+    return current_data().derived("offer_features", lambda: OfferFeatures(index.offers))
 
 
 def _local_now() -> datetime:

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.geojson import feature_collection, offer_feature
 from webmap.params import FACET_PARAMETERS, ParameterError, ParameterErrors, parse_offer_query
-from webmap.state import current_data
+from webmap.state import current_data, search_vocabulary
 
 bp = Blueprint("clusters", __name__)
 
@@ -187,8 +187,6 @@ def viewport(query, bbox, zoom: int) -> dict:
 
 @bp.get("/api/v1/clusters")
 def clusters():
-    from webmap.pages import search_vocabulary
-
     from webmap.api import error_response
 
     settings = current_data().settings

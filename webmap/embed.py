@@ -41,7 +41,7 @@ from geo.languages import language_name, native_name
 from webmap import address_search, maps, offer_views, pages
 from webmap.i18n import RTL, ui_lang, ui_languages, vocabulary_label
 from webmap.params import FACET_PARAMETERS, ParameterErrors, parse_offer_query, query_string_values
-from webmap.state import current_data
+from webmap.state import current_data, search_vocabulary
 from webmap.vendor import PACKAGES, vendor_url
 
 bp = Blueprint("embed", __name__)
@@ -115,7 +115,7 @@ def parse_embed_options(args, default_target: str) -> tuple[EmbedOptions, list[s
     if raw_center:
         try:
             # The same "lat,lon" as the API's near=, with the same checks.
-            center = parse_offer_query({"near": raw_center}, pages.search_vocabulary(), accepted=("near",)).near
+            center = parse_offer_query({"near": raw_center}, search_vocabulary(), accepted=("near",)).near
         except ParameterErrors:
             problems.append(f"center={raw_center}")
     zoom = None
@@ -518,7 +518,7 @@ def static_export(filters, *, title: str = "", link_base: str = "") -> tuple[str
     """
     data = current_data()
     lang = ui_lang()
-    query = parse_offer_query(filters, pages.search_vocabulary(), accepted=FACET_PARAMETERS + ("q", "open_now"))
+    query = parse_offer_query(filters, search_vocabulary(), accepted=FACET_PARAMETERS + ("q", "open_now"))
     query = dataclasses.replace(query, include_virtual=True, offset=0, limit=0)
     total = data.index.count(query)
     rows = data.index.search(dataclasses.replace(query, limit=total)).rows if total else []

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from geo import hours
 from geo.languages import language_name, native_name
 from webmap.i18n import BABEL_LOCALE, ui_lang, vocabulary_label
-from webmap.state import app_cache, current_data
+from webmap.state import current_data
 
 ICON_SPRITE = "icons/categories.svg"
 BUILTIN_ICONS = ("counselling", "language_course", "meeting_place", "sports", "doctor", "authority", "other")
@@ -281,20 +281,8 @@ def _isnan(value) -> bool:
 def district_names() -> dict[str, str]:
     """District id -> name, from the store's district polygons (empty without districts)."""
     data = current_data()
-    cache = app_cache("districts", dict)
-    version = data.version
-    if cache.get("version") != version:
-        names: dict[str, str] = {}
-        try:
-            frame = data.districts
-            id_column = "district_id" if "district_id" in frame else "id"
-            if len(frame) and id_column in frame and "name" in frame:
-                names = {str(i): str(n) for i, n in zip(frame[id_column], frame["name"])}
-        except Exception:  # noqa: BLE001 - a store without districts simply has no names
-            names = {}
-        cache.clear()
-        cache.update(version=version, names=names)
-    return cache["names"]
+    return data.derived("district_names", lambda: {
+        str(i): str(n) for i, n in zip(data.districts["district_id"], data.districts["name"])})
 
 
 def offer_records(rows) -> list[dict]:

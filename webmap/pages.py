@@ -29,7 +29,7 @@ from webmap.offer_views import (
     ICON_SPRITE, category_icon, category_info, district_names, haversine_m, html_lang, offer_records, offer_view,
     osm_route_url, safe_email,
 )
-from webmap.state import app_cache, current_data
+from webmap.state import current_data, search_vocabulary
 from webmap.vendor import vendor_url
 
 bp = Blueprint("pages", __name__)
@@ -44,19 +44,6 @@ FORM_FACETS = ("category", "language", "target_group", "district")
 
 # Parameters of the pages that are not search filters (the UI language, the partial-render switch).
 PAGE_ONLY_PARAMETERS = ("ui", "partial")
-
-
-def search_vocabulary():
-    """What webmap.params checks values against, for the current data version."""
-    from webmap.params import SearchVocabulary
-
-    data = current_data()
-    cache = app_cache("search_vocabulary", dict)
-    if cache.get("version") != data.version:
-        cache.clear()
-        cache.update(version=data.version, vocab=SearchVocabulary.from_settings(
-            data.settings, data.categories, data.target_groups, district_names()))
-    return cache["vocab"]
 
 
 def page_query(args, *, near: tuple[float, float] | None, limit: int,
@@ -259,14 +246,19 @@ def index():
 
 def data_bounds() -> list[list[float]] | None:
     """[[lat_min, lon_min], [lat_max, lon_max]] of the located offers inside [area] bbox, or None."""
-    index = current_data().index
-    lon_min, lat_min, lon_max, lat_max = current_data().settings.bbox
-    lon, lat = index.lon[index.located], index.lat[index.located]
-    inside = (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
-    if not inside.any():
-        return None
-    lon, lat = lon[inside], lat[inside]
-    return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
+    data = current_data()
+
+    def build():
+        index = data.index
+        lon_min, lat_min, lon_max, lat_max = data.settings.bbox
+        lon, lat = index.lon[index.located], index.lat[index.located]
+        inside = (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
+        if not inside.any():
+            return None
+        lon, lat = lon[inside], lat[inside]
+        return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
+
+    return data.derived("data_bounds", build)
 
 
 def result_page(query, location, near_text: str, *, facets: bool) -> tuple[dict, object]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
-from webmap.state import current_data
 
 
 def tile_origin(tile_url: str) -> str:
@@ -32,8 +31,8 @@ def is_embed_request() -> bool:
     return (request.blueprint or "").split(".")[0] == "embed" and not request.path.startswith("/embed/code")
 
 
-def content_security_policy(embed: bool) -> str:
-    settings = current_data().settings
+def content_security_policy(settings, embed: bool) -> str:
+    """The CSP of a page (``embed``: framable by [embed] allowed_origins) for these settings."""
     tiles = tile_origin(settings.get("map", "tile_url"))
     ancestors = frame_ancestors(settings.get("embed", "allowed_origins")) if embed else "'none'"
     return "; ".join([
@@ -53,7 +52,9 @@ def content_security_policy(embed: bool) -> str:
 
 def add_headers(response):
     embed = is_embed_request()
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(embed))
+    # Both policies depend on the settings only, so they are composed once per app.
+    policies = current_app.extensions["angebotskarte.csp"]
+    response.headers.setdefault("Content-Security-Policy", policies[embed])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), interest-cohort=()")
@@ -66,4 +67,6 @@ def add_headers(response):
 
 
 def init_app(app: Flask) -> None:
+    settings = app.extensions["angebotskarte"].settings
+    app.extensions["angebotskarte.csp"] = {embed: content_security_policy(settings, embed) for embed in (False, True)}
     app.after_request(add_headers)

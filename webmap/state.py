@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app
 
@@ -14,16 +14,17 @@ from geo.vocab import Vocabulary, categories_from_config, target_groups_from_con
 
 class DataState:
     """What request code reads. Frames come from the store, cached per file state;
-    the index is built lazily once per data version (never per request)."""
+    everything derived from them (the index, lookup tables) is built lazily once per
+    data version with :meth:`derived`, never per request."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = Store(settings.store_path)
         self.categories: Vocabulary = categories_from_config(settings.get("vocabulary", "categories"))
         self.target_groups: Vocabulary = target_groups_from_config(settings.get("vocabulary", "target_groups"))
-        self._lock = threading.Lock()
-        self._index: Any = None
-        self._index_version: str | None = None
+        # Reentrant: one derived value may be built from another (a vocabulary from district names).
+        self._lock = threading.RLock()
+        self._derived: dict[str, tuple[str, Any]] = {}
 
     @property
     def version(self) -> str:
@@ -41,27 +42,54 @@ class DataState:
     def population(self):
         return self.store.population()
 
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()``'s value for the current data version, built once (thread-safe) and kept until the store changes."""
+        version = self.version
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != version:
+            with self._lock:
+                cached = self._derived.get(name)
+                if cached is None or cached[0] != version:
+                    cached = self._derived[name] = (version, build())
+        return cached[1]
+
     @property
     def index(self):
         """The OfferIndex for the current data version."""
-        version = self.version
-        if self._index is None or self._index_version != version:
-            with self._lock:
-                if self._index is None or self._index_version != version:
-                    from geo.index import OfferIndex
+        from geo.index import OfferIndex
 
-                    self._index = OfferIndex.from_offers(
-                        self.offers,
-                        metric_crs=self.settings.get("area", "metric_crs") or None,
-                        bbox=self.settings.bbox,
-                        timezone=self.settings.get("area", "timezone"),
-                    )
-                    self._index_version = version
-        return self._index
+        return self.derived("index", lambda: OfferIndex.from_offers(
+            self.offers,
+            metric_crs=self.settings.get("area", "metric_crs") or None,
+            bbox=self.settings.bbox,
+            timezone=self.settings.get("area", "timezone"),
+        ))
 
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["angebotskarte"] = DataState(settings)
+
+
+def search_vocabulary():
+    """What webmap.params checks filter values against, for the current data version.
+
+    One object for the API, the pages, the clusters endpoint and the embed, so a
+    value one of them accepts is accepted by all. Districts are those with
+    polygons plus any district id the offers carry.
+    """
+    from webmap.params import SearchVocabulary
+
+    data = current_data()
+
+    def build():
+        districts = data.districts
+        known = dict(zip(districts["district_id"].astype(str), districts["name"].astype(str)))
+        for district in data.offers["district"].unique():
+            if district and str(district) not in known:
+                known[str(district)] = ""
+        return SearchVocabulary.from_settings(data.settings, data.categories, data.target_groups, known)
+
+    return data.derived("search_vocabulary", build)
 
 
 def current_data() -> DataState:
