@@ -290,3 +290,15 @@ def test_shortcuts(index):
 def test_query_rejects_nonsense(kwargs, word):
     with pytest.raises(ValueError, match=word):
         OfferQuery(**kwargs)
+
+
+def test_nearest_with_two_languages_keeps_every_tied_offer_of_both():
+    """Regression (found by the hypothesis property test): with many offers at one address and
+    the filter ar OR de, the de tree's share was filled with ar rows and one ar offer fell out."""
+    records = [dict(id=f"x{i}", name=f"x{i}", lat=49.5, lon=8.0, languages=[]) for i in range(11)]
+    records += [dict(id="d1", name="d1", lat=49.5, lon=8.0, languages=["de"]),
+                dict(id="d2", name="d2", lat=49.5, lon=8.0, languages=["de", "ar"])]
+    records += [dict(id=f"a{i}", name=f"a{i}", lat=49.5, lon=8.0, languages=["ar"]) for i in range(4)]
+    index = OfferIndex.from_offers(offers_frame(records))
+    result = index.search(OfferQuery(near=(49.5, 8.0), languages=("de", "ar"), limit=6))
+    assert sorted(result.ids) == ["a0", "a1", "a2", "a3", "d1", "d2"]

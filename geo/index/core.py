@@ -396,10 +396,13 @@ class OfferIndex:
         found_rows, found_chords = [], []
         for position in self._chosen_positions(driver, query):
             tree, rows_of_tree = self._subtrees[driver][position]
-            in_tree = bitmaps.count(bits & facet.bitmaps[position])
+            # This tree's share of the matches: the scan path reads rows from the bitmap, so the
+            # bitmap itself must be limited to the tree, or another value's rows crowd out its own.
+            tree_bits = bits & facet.bitmaps[position]
+            in_tree = bitmaps.count(tree_bits)
             if tree is None or not in_tree:
                 continue
-            rows, chords = self._nearest_in(tree, rows_of_tree, centre, bits, min(k, in_tree), in_tree)
+            rows, chords = self._nearest_in(tree, rows_of_tree, centre, tree_bits, min(k, in_tree), in_tree)
             found_rows.append(rows)
             found_chords.append(chords)
         if not found_rows:
@@ -497,7 +500,11 @@ class OfferIndex:
 
     def _nearest_by_scan(self, centre: np.ndarray, bits: np.ndarray, k: int,
                          candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Distances to every row of ``bits`` (among ``candidates`` when given), then a partial sort."""
+        """Distances to every row of ``bits``, then a partial sort.
+
+        ``candidates`` is a speed hint: where the rows of ``bits`` lie. ``bits`` must hold no row
+        outside it, because a large candidate set is skipped for a plain scan of ``bits``.
+        """
         if candidates is None or len(candidates) * 4 > self.n_rows:
             rows = bitmaps.rows(bits, self.n_rows)
         else:
