@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.schema import OFFER_COLUMNS
-from geo.store import Store, encode_offers
+from geo.store import Store
 
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "hsds")
 # Derived on import; exported for readers but not needed to re-import.

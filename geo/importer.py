@@ -19,7 +19,7 @@ from geo.districts import assign_districts
 from geo.geocoding.base import AddressQuery, GeocodeResult, Geocoder, GeocodingBlocked
 from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
-from geo.schema import OFFER_COLUMNS, InputError, Problem
+from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
 from geo.store import Store
 from geo.validate import validate_table

@@ -32,7 +32,6 @@ IMPORT_COLUMNS = (
     "imported_at", "source", "file", "rows_read", "imported", "warnings", "rejected",
     "duplicates", "added", "changed", "removed",
 )
-DISTRICT_COLUMNS = ("district_id", "name")
 _JSON_COLUMNS = (*LIST_COLUMNS, "language_notes")
 
 

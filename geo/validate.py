@@ -89,10 +89,6 @@ class ValidationResult:
     rows_read: int = 0
     offer_rows: list[int] = field(default_factory=list)  # spreadsheet row of each offer
 
-    @property
-    def warning_rows(self) -> set[int]:
-        return {p.row for p in self.problems if p.severity == "warning" and p.row is not None} - self.rejected_rows
-
 
 class _Collector:
     """Problems of one file, keyed by frame position and reported with spreadsheet row numbers."""

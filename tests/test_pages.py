@@ -237,10 +237,10 @@ class _FakeGeocoder:
 
 
 def test_address_search_is_rate_limited_and_never_logged(demo_app, monkeypatch, caplog):
-    from webmap import address_search
+    from geo.geocoding.politeness import ClientRateLimit
 
     demo_app.extensions.setdefault("angebotskarte.cache", {})["geocoder"] = fake = _FakeGeocoder()
-    demo_app.extensions["angebotskarte.cache"]["address_rate"] = address_search.RateLimiter(3)
+    demo_app.extensions["angebotskarte.cache"]["address_rate"] = ClientRateLimit(3)
     client = demo_app.test_client()
     secret = "Geheimweg 7 Kaiserslautern"
     with caplog.at_level("DEBUG"):
@@ -253,10 +253,10 @@ def test_address_search_is_rate_limited_and_never_logged(demo_app, monkeypatch, 
 
 
 def test_rate_limiter_window():
-    from webmap.address_search import RateLimiter
+    from geo.geocoding.politeness import ClientRateLimit
 
     now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
+    limiter = ClientRateLimit(2, clock=lambda: now[0])
     assert limiter.allow("a") and limiter.allow("a") and not limiter.allow("a")
     assert limiter.allow("b")
     now[0] = 60.0

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-import time
-from collections import deque
 
 from flask import request
 from flask_babel import gettext
+
+from geo.geocoding.politeness import ClientRateLimit
 
 from webmap.state import app_cache, current_data
 
@@ -37,29 +36,6 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     return lat, lon
 
 
-class RateLimiter:
-    """At most ``per_minute`` events per key in any 60 s window, in memory (no cookies, nothing stored)."""
-
-    def __init__(self, per_minute: int, clock=time.monotonic):
-        self.per_minute = int(per_minute)
-        self.clock = clock
-        self._events: dict[str, deque] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            if len(self._events) > 10_000:  # forget idle clients rather than grow without bound
-                self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < 60}
-            events = self._events.setdefault(key, deque())
-            while events and now - events[0] >= 60:
-                events.popleft()
-            if len(events) >= self.per_minute:
-                return False
-            events.append(now)
-            return True
-
-
 def address_geocoder():
     """The address pipeline of [geocoding], or None when no provider is configured (built once per app)."""
 
@@ -71,9 +47,9 @@ def address_geocoder():
     return app_cache("geocoder", build)
 
 
-def _rate_limiter() -> RateLimiter:
+def _rate_limiter() -> ClientRateLimit:
     per_minute = current_data().settings.get("geocoding", "search_rate_per_minute") or 20
-    return app_cache("address_rate", lambda: RateLimiter(per_minute))
+    return app_cache("address_rate", lambda: ClientRateLimit(per_minute))
 
 
 def resolve_location(text: str) -> tuple[tuple[float, float] | None, dict | None]:

@@ -18,11 +18,11 @@ from markupsafe import Markup
 
 from geo import hours
 from geo.languages import language_name, native_name
+from geo.schema import CATEGORY_KEYS_BUILTIN
 from webmap.i18n import BABEL_LOCALE, ui_lang, vocabulary_label
 from webmap.state import current_data
 
 ICON_SPRITE = "icons/categories.svg"
-BUILTIN_ICONS = ("counselling", "language_course", "meeting_place", "sports", "doctor", "authority", "other")
 _SAFE_WEB = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _SAFE_EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
@@ -75,7 +75,7 @@ def category_info(key: str, lang: str) -> dict:
         "key": key,
         "label": vocabulary_label(data.categories, key, lang),
         "colour": term.colour if term else "#4d4d4d",
-        "icon": key if key in BUILTIN_ICONS else None,
+        "icon": key if key in CATEGORY_KEYS_BUILTIN else None,  # static/icons/categories.svg has these
         "letter": (vocabulary_label(data.categories, key, lang)[:1] or "?").upper(),
     }
 

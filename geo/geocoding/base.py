@@ -59,7 +59,6 @@ class Geocoder(Protocol):
 
 # Precision levels from finest to coarsest; a lower index is a better answer.
 PRECISIONS = ("house", "street", "postcode", "city")
-STATUSES = ("ok", "cached", "not_found", "outside_area", "error")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from geo.importer import import_file
 from geo.schema import InputError
