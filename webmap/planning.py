@@ -294,45 +294,11 @@ def classify(values, scheme: str = DEFAULT_SCHEME, k: int = DEFAULT_CLASSES, col
 
 
 class _PlanningCache:
-    """The coverage context of the current data version and recent answers (LRU)."""
+    """Recent answers (LRU); their keys hold the data version, so old ones age out."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._version: str | None = None
-        self._inputs = None
-        self._ctx = None
-        self._error: str | None = None
         self._answers: OrderedDict[tuple, Any] = OrderedDict()
-
-    def context(self, data) -> tuple[Any, Any, str | None]:
-        """(inputs, context, problem): the context is None when coverage cannot be computed."""
-        from geo.coverage.grid import GridError
-        from geo.coverage.inputs import load_inputs
-        from geo.store import StoreError
-
-        try:
-            version = data.version
-        except StoreError as exc:
-            return None, None, str(exc)
-        with self._lock:
-            if self._version == version:
-                return self._inputs, self._ctx, self._error
-
-        inputs, ctx, error = None, None, None
-        try:
-            inputs = load_inputs(data.store, data.settings)
-            if inputs.districts is None or inputs.districts.empty:
-                error = "no-districts"
-            else:
-                ctx = prepare(inputs.offers, inputs.districts, inputs.population, data.settings, grid=inputs.grid)
-        except GridError as exc:
-            error = f"[population] grid: {exc}"
-        except (StoreError, ValueError, OSError) as exc:
-            error = str(exc)
-        with self._lock:
-            self._version, self._inputs, self._ctx, self._error = version, inputs, ctx, error
-            self._answers.clear()
-        return inputs, ctx, error
 
     def answer(self, key: tuple, compute: Callable[[], Any]) -> Any:
         with self._lock:
@@ -352,8 +318,32 @@ def _cache() -> _PlanningCache:
 
 
 def coverage_context():
-    """(inputs, context, problem) of the current data version (see _PlanningCache.context)."""
-    return _cache().context(current_data())
+    """(inputs, context, problem) of the current data version; the context is None when
+    coverage cannot be computed (no districts, an unreadable grid, …) and problem says why."""
+    from geo.coverage.grid import GridError
+    from geo.coverage.inputs import load_inputs
+    from geo.store import StoreError
+
+    data = current_data()
+
+    def build():
+        inputs, ctx, error = None, None, None
+        try:
+            inputs = load_inputs(data.store, data.settings)
+            if inputs.districts is None or inputs.districts.empty:
+                error = "no-districts"
+            else:
+                ctx = prepare(inputs.offers, inputs.districts, inputs.population, data.settings, grid=inputs.grid)
+        except GridError as exc:
+            error = f"[population] grid: {exc}"
+        except (StoreError, ValueError, OSError) as exc:
+            error = str(exc)
+        return inputs, ctx, error
+
+    try:
+        return data.derived("coverage_context", build)
+    except StoreError as exc:
+        return None, None, str(exc)
 
 
 def table_for(ctx, params: CoverageParams) -> pd.DataFrame:
