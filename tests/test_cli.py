@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+import re
 import os
 import socket
 import subprocess
@@ -13,82 +13,109 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
-from webmap.cli import build_parser, main
+from webmap.cli import cli, main
+from webmap.cli.base import CliState
 
 BIN = Path(sys.executable).with_name("angebotskarte")
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
-
-
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    return _subparsers(build_parser())
-
-
-def commands(parser: argparse.ArgumentParser | None = None, path: tuple[str, ...] = ()) -> dict[tuple, argparse.ArgumentParser]:
+def commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> dict[tuple, click.Command]:
     """Every command and nested command ("gazetteer build"), by its words."""
     found = {}
-    for name, sub in _subparsers(parser or build_parser()).items():
+    for name, sub in group.commands.items():
         found[path + (name,)] = sub
-        found.update(commands(sub, path + (name,)))
+        if isinstance(sub, click.Group):
+            found.update(commands(sub, path + (name,)))
     return found
 
 
-def leaf_commands() -> dict[tuple, argparse.ArgumentParser]:
-    return {words: sub for words, sub in commands().items() if not _subparsers(sub)}
+def leaf_commands() -> dict[tuple, click.Command]:
+    return {words: sub for words, sub in commands().items() if not isinstance(sub, click.Group)}
 
 
-def required_arguments(parser: argparse.ArgumentParser) -> list[str]:
+def required_arguments(command: click.Command) -> list[str]:
     """Placeholder values for the positionals and required options of one command."""
     args = []
-    for action in parser._actions:
-        if action.option_strings:
-            if action.required:
-                args += [action.option_strings[-1], "x"]
-        elif action.nargs not in ("?", "*") and not isinstance(action, argparse._SubParsersAction):
-            args.append("1" if action.type in (int, float) else "x")
+    for param in command.params:
+        if isinstance(param, click.Option):
+            if param.required:
+                args += [param.opts[-1], "x"]
+        elif param.required:
+            args.append("1" if isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType)) else "x")
     return args
 
 
-def cli(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
+@pytest.fixture
+def parsed(monkeypatch):
+    """Run the real parser on argv; return what the command received and the config it would load."""
+
+    def parse(argv: list[str], env: dict | None = None) -> tuple[dict, Path | None]:
+        command: click.Command = cli
+        for word in argv:  # the command the words name, e.g. "gazetteer build"
+            if isinstance(command, click.Group) and word in command.commands:
+                command = command.commands[word]
+        seen = {}
+
+        def capture(**kwargs):
+            seen.update(kwargs, config=click.get_current_context().find_object(CliState).config)
+
+        monkeypatch.setattr(command, "callback", capture)
+        result = CliRunner().invoke(cli, argv, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return seen, seen.pop("config")
+
+    return parse
+
+
+def cli_process(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
     command = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "webmap.cli"]
     return subprocess.run(command + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120,
                           env={**os.environ, **(env or {})})
 
 
 def test_the_issue_commands_exist():
-    assert {"init", "import", "export", "districts", "population", "demo", "serve"} <= set(subcommands())
+    assert {"init", "import", "export", "districts", "population", "demo", "serve"} <= set(cli.commands)
 
 
 @pytest.mark.parametrize("words", sorted(commands()), ids=" ".join)
-def test_every_subcommand_has_help(words, capsys):
-    with pytest.raises(SystemExit) as info:
-        main([*words, "--help"])
-    assert info.value.code == 0
-    out = capsys.readouterr().out
-    assert out.startswith(f"usage: angebotskarte {' '.join(words)}")
-    if not _subparsers(commands()[words]):
+def test_every_subcommand_has_help(words):
+    result = CliRunner().invoke(cli, [*words, "--help"])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith(f"Usage: angebotskarte {' '.join(words)}")
+    # it explains itself: its own description, not only the list of options
+    description = " ".join(commands()[words].help.split())
+    assert len(description) > 60 and description[:40] in " ".join(out.split())
+    if not isinstance(commands()[words], click.Group):
         assert "--config" in out
 
 
 @pytest.mark.parametrize("words", sorted(leaf_commands()), ids=" ".join)
-def test_every_subcommand_takes_config_after_its_name(words):
+def test_every_subcommand_takes_config_after_its_name(words, parsed):
     args = required_arguments(leaf_commands()[words])
-    assert build_parser().parse_args([*words, "--config", "deploy.toml", *args]).config == "deploy.toml"
-    assert build_parser().parse_args([*words, *args, "--config", "deploy.toml"]).config == "deploy.toml"
+    assert parsed([*words, "--config", "deploy.toml", *args])[1] == Path("deploy.toml")
+    assert parsed([*words, *args, "--config", "deploy.toml"])[1] == Path("deploy.toml")
+    assert parsed(["--config", "deploy.toml", *words, *args])[1] == Path("deploy.toml")
 
 
-def test_import_options_of_the_issue():
-    parsed = build_parser().parse_args(["import", "liste.xlsx", "--config", "c.toml", "--report", "r.csv", "--strict",
-                                        "--source", "stadt", "--sheet", "Blatt2"])
-    assert (parsed.file, parsed.config, parsed.report, parsed.strict, parsed.source, parsed.sheet) == (
-        "liste.xlsx", "c.toml", "r.csv", True, "stadt", "Blatt2")
+def test_config_on_the_command_line_wins_over_the_environment(parsed):
+    env = {"ANGEBOTSKARTE_CONFIG": "env.toml"}
+    assert parsed(["export"], env=env)[1] == Path("env.toml")
+    assert parsed(["export", "--config", "cli.toml"], env=env)[1] == Path("cli.toml")
+    assert parsed(["--config", "cli.toml", "export"], env=env)[1] == Path("cli.toml")
+    assert parsed(["--config", "first.toml", "export", "--config", "last.toml"], env=env)[1] == Path("last.toml")
+    assert parsed(["export"])[1] is None  # load_settings then tries ./angebotskarte.toml
+
+
+def test_import_options_of_the_issue(parsed):
+    kwargs, config = parsed(["import", "liste.xlsx", "--config", "c.toml", "--report", "r.csv", "--strict",
+                             "--source", "stadt", "--sheet", "Blatt2"])
+    assert (kwargs["file"], config, kwargs["report"], kwargs["strict"], kwargs["source"], kwargs["sheet"]) == (
+        Path("liste.xlsx"), Path("c.toml"), Path("r.csv"), True, "stadt", "Blatt2")
 
 
 def test_no_command_prints_help_and_exits_2(capsys):
@@ -145,7 +172,7 @@ def test_errors_are_one_line_without_traceback(tmp_path, capsys, args, words):
 
 def test_the_real_entry_point_shows_no_traceback(tmp_path):
     (tmp_path / "liste.csv").write_bytes(b"Name;Ort\nB\x81ro;K\x8dln\n")
-    result = cli("import", "liste.csv", cwd=tmp_path)
+    result = cli_process("import", "liste.csv", cwd=tmp_path)
     assert result.returncode == 2
     assert "liste.csv: unknown text encoding" in result.stderr
     assert "Traceback" not in result.stderr
@@ -204,9 +231,7 @@ def test_serve_answers_healthz_once_data_is_loaded(tmp_path):
 
 @pytest.mark.parametrize("port", ["0", "65536", "99999", "http"])
 def test_serve_refuses_a_port_that_cannot_exist(port, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["serve", "--port", port])
-    assert exc.value.code == 2
+    assert main(["serve", "--port", port]) == 2
     assert "not a port number (1 to 65535)" in capsys.readouterr().err
 
 
@@ -225,15 +250,34 @@ def test_serve_says_when_the_port_is_taken(tmp_path, capsys):
 
 
 def test_an_unexpected_error_is_one_line_unless_debugging(tmp_path, capsys, monkeypatch):
-    import webmap.commands.export as export_command
-
-    def broken(args):
+    def broken(**options):
         raise RuntimeError("kaputt")
 
-    monkeypatch.setattr(export_command, "run", broken)  # register() binds it when main builds the parser
+    monkeypatch.setattr(cli.commands["export"], "callback", broken)
     assert main(["export"]) == 2
     err = capsys.readouterr().err
     assert "unexpected error: RuntimeError: kaputt" in err and "Traceback" not in err
     monkeypatch.setenv("ANGEBOTSKARTE_DEBUG", "1")
     with pytest.raises(RuntimeError, match="kaputt"):
         main(["export"])
+
+
+def _readme_rows() -> dict[tuple, str]:
+    """The README's command table: command words -> the usage written in the first column."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for usage in re.findall(r"^\| `([^`]+)` \|", readme, re.M):
+        words = tuple(w for w in usage.split()[:2] if re.fullmatch(r"[a-z-]+", w))
+        rows[words if words in commands() else words[:1]] = usage
+    return rows
+
+
+def test_the_readme_table_lists_every_command_with_real_options():
+    rows = _readme_rows()
+    missing = [" ".join(w) for w in leaf_commands() if w not in rows]
+    assert not missing, f"commands missing from README's table: {missing}"
+    for words, usage in rows.items():
+        assert words in commands(), f"README lists {' '.join(words)!r}, which is no command"
+        options = {o for p in commands()[words].params for o in getattr(p, "opts", ()) if o.startswith("--")}
+        unknown = set(re.findall(r"--[a-z-]+", usage)) - options
+        assert not unknown, f"README row {usage!r} names options the command lacks: {unknown}"

@@ -469,7 +469,7 @@ def test_generator_reports_options_it_does_not_understand(client):
 
 def test_every_option_is_documented():
     """docs/embed.md is all a web editor reads: every parameter and option must be in it."""
-    from webmap.commands import export_html
+    from webmap.cli import export_html
     from webmap.embed import CONTROLS, EMBED_PARAMETERS, LINK_TARGETS, LIST_POSITIONS, PRESET_FILTERS
 
     text = DOCS.read_text(encoding="utf-8")
@@ -477,12 +477,7 @@ def test_every_option_is_documented():
                  *LINK_TARGETS, "allowed_origins", "link_target", "cors_origins", "frame-ancestors",
                  "angebotskarte:resize", "/embed/code", "/embed/resize.js", "export-html"):
         assert f"`{name}`" in text or f"`{name}=" in text or name in text, name
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    export_html.register(parser.add_subparsers())
-    sub = parser._subparsers._group_actions[0].choices["export-html"]
-    for action in sub._actions:
-        for option in action.option_strings:
-            if option not in ("-h", "--help"):
+    for param in export_html.command.params:
+        for option in getattr(param, "opts", ()):
+            if option.startswith("--") and option != "--help":
                 assert f"`{option}" in text, option

@@ -166,6 +166,8 @@ def test_problems_are_named(demo_config, tmp_path, capsys, args, message):
 
 
 def test_help_lists_the_command():
-    from webmap.cli import build_parser
+    from click.testing import CliRunner
 
-    assert "export-html" in build_parser().format_help()
+    from webmap.cli import cli
+
+    assert "export-html" in CliRunner().invoke(cli, ["--help"]).stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.settings import default_values
+from geo.settings import default_values, load_settings
 from test_geocoding_gazetteer import MARKT_5, metres, write_town_extract
 from test_geocoding_nominatim import USER_AGENT, FakeGeocodingServer, Scripted
 from webmap.cli import main
@@ -63,7 +63,38 @@ def test_gazetteer_build_out_option_and_hint(tmp_path, capsys):
     target = tmp_path / "elsewhere" / "g.sqlite"
     assert main(["gazetteer", "build", str(extract), "--out", str(target), "--config", str(config)]) == 0
     assert target.is_file()
-    assert f'gazetteer = "{target}"' in capsys.readouterr().out
+    # inside the config's folder: relative to it, so the deployment folder can move
+    assert 'gazetteer = "elsewhere/g.sqlite"' in capsys.readouterr().out
+
+
+def _follow_hint(out: str, config: Path) -> None:
+    """Do what the hint after `gazetteer build` says: write its value into the config."""
+    value = re.search(r'\[geocoding\] gazetteer = ("[^"]*")', out).group(1)
+    text = re.sub(r'^gazetteer = .*$', f"gazetteer = {value}", config.read_text(encoding="utf-8"), flags=re.M)
+    config.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("out_arg", ["neu/g.sqlite", "../anderswo/g.sqlite"], ids=["inside", "outside"])
+def test_following_the_hint_from_another_folder_finds_the_gazetteer(tmp_path, monkeypatch, capsys, out_arg):
+    """The hint names the file as the config resolves paths (against its own folder), not
+    relative to the folder the command ran in."""
+    town = tmp_path / "stadt"
+    town.mkdir()
+    extract = write_town_extract(town)
+    config = write_config(town)
+    work = town / "arbeit"
+    work.mkdir()
+    monkeypatch.chdir(work)  # the relative --out is relative to this folder, the config's paths are not
+    assert main(["gazetteer", "build", str(extract), "--out", out_arg, "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert f"in {config}:" in out
+    _follow_hint(out, config)
+    assert load_settings(config).path("geocoding", "gazetteer") == (work / out_arg).resolve()
+    assert main(["gazetteer", "info", "--config", str(config)]) == 0
+    src = work / "in.csv"
+    src.write_text("Straße;Hausnummer;PLZ\nMarktstraße;5;67655\n", encoding="utf-8")
+    assert main(["geocode", str(src), "--out", str(work / "o.csv"), "--config", str(config)]) == 0
+    assert [r["status"] for r in read_out(work / "o.csv")] == ["ok"]
 
 
 def test_gazetteer_build_bad_input_is_one_line(tmp_path, capsys):

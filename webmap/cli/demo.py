@@ -1,27 +1,28 @@
-"""angebotskarte demo: (re)build the demo instance's store from data/demo."""
+"""angebotskarte demo: (re)build the demo instance's store from the files beside its config."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import click
 
 from geo.districts import load_districts, load_population
 from geo.importer import import_file
 from geo.schema import InputError
+from geo.settings import Settings
 from geo.store import Store
-from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
+from webmap.cli.base import Command, CommandError, pass_settings, say
 
 
-def register(sub) -> None:
-    p = sub.add_parser("demo", help="build the store of a config whose [districts], [population] and offers.csv "
-                                    "sit beside it (the demo instance)",
-                       description="Rebuild the store from the files beside the config: districts ([districts] path), "
-                                   "offers (offers.csv) and population ([population] path). Used by 'make serve'.")
-    p.add_argument("--offers", metavar="FILE", help="offer list (default: offers.csv beside the config)")
-    add_config_argument(p)
-    p.set_defaults(func=run)
-
-
-def run(args) -> int:
-    settings = settings_from_args(args)
-    offers_path = args.offers or (settings.base_dir / "offers.csv")
+@click.command("demo", cls=Command, short_help="build the store of a config whose [districts], [population] and "
+                                                "offers.csv sit beside it (the demo instance)")
+@click.option("--offers", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="offer list (default: offers.csv beside the config)")
+@pass_settings
+def command(settings: Settings, offers: Path | None) -> int:
+    """Rebuild the store from the files beside the config: districts ([districts] path),
+    offers (offers.csv) and population ([population] path). Used by 'make serve'."""
+    offers_path = offers or (settings.base_dir / "offers.csv")
     store = Store(settings.store_path)
     try:
         districts_path = settings.path("districts", "path")
@@ -38,7 +39,7 @@ def run(args) -> int:
             if problems:
                 raise CommandError(f"demo population: {problems[0]}")
             store.write(population=table)
-    except InputError as exc:
+    except InputError as exc:  # the districts may be written already: no "nothing was changed"
         raise CommandError(str(exc)) from None
     for line in summary.lines():
         say(line)

@@ -8,32 +8,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args, warn
+import click
+
+from geo.settings import Settings
+from webmap.cli.base import Command, CommandError, pass_settings, say, warn
+from webmap.cli.options import sheet_option
 
 # Columns this command adds; an input column of the same name is replaced (so the output of
 # one run can be the input of the next).
 OUTPUT_COLUMNS = ("lat", "lon", "status", "precision", "provider", "message")
 _ADDRESS_FIELDS = ("street", "housenumber", "postcode", "city", "address")
-
-
-def register(sub) -> None:
-    p = sub.add_parser(
-        "geocode", help="add coordinates to an address list (CSV/XLSX)",
-        description=(
-            "Geocode any address list: columns Straße/Hausnummer/PLZ/Ort (or street/housenumber/postcode/city) "
-            "or one Adresse/address column, same header rules as import. Writes the input columns plus lat, lon, "
-            "status (given, ok, cached, not_found, outside_area, error), precision (house, street, postcode, city), "
-            "provider and message. Uses [geocoding] providers and the cache; rows with valid coordinates keep them. "
-            "Interrupted runs resume: answers already received are cached."
-        ),
-    )
-    p.add_argument("input", metavar="INPUT", help="CSV or XLSX address list")
-    p.add_argument("--out", metavar="OUTPUT", required=True, help="CSV file to write")
-    p.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
-    p.add_argument("--refresh", action="store_true",
-                   help="ask the providers again even for addresses the cache knows")
-    add_config_argument(p)
-    p.set_defaults(func=run)
 
 
 def _read_rows(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]]]:
@@ -55,28 +39,40 @@ def _coordinate(text: str) -> float | None:
         return None
 
 
-def run(args) -> int:
+@click.command("geocode", cls=Command, short_help="add coordinates to an address list (CSV/XLSX)")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", metavar="OUTPUT", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write")
+@sheet_option
+@click.option("--refresh", is_flag=True, help="ask the providers again even for addresses the cache knows")
+@pass_settings
+def command(settings: Settings, input_path: Path, out: Path, sheet: str | None, refresh: bool) -> int:
+    """Geocode any address list (INPUT, CSV or XLSX): columns Straße/Hausnummer/PLZ/Ort (or
+    street/housenumber/postcode/city) or one Adresse/address column, same header rules as
+    import. Writes the input columns plus lat, lon, status (given, ok, cached, not_found,
+    outside_area, error), precision (house, street, postcode, city), provider and message.
+    Uses [geocoding] providers and the cache; rows with valid coordinates keep them.
+    Interrupted runs resume: answers already received are cached."""
     from geo.geocoding.base import AddressQuery, GeocodeResult, GeocodingBlocked
     from geo.geocoding.normalise import parse_address_text
     from geo.geocoding.pipeline import build_geocoder
     from geo.readers.columns import accepted_headers, map_headers
     from geo.schema import InputError
 
-    settings = settings_from_args(args)
     try:
-        headers, rows = _read_rows(Path(args.input), args.sheet)
+        headers, rows = _read_rows(input_path, sheet)
     except InputError as exc:
         raise CommandError(str(exc), 2) from None
     mapping, _unknown, _doubled = map_headers(headers)
     index = {field: headers.index(h) for h, field in mapping.items()}
     if not any(f in index for f in _ADDRESS_FIELDS):
         raise CommandError(
-            f"{Path(args.input).name}: no address columns. Found: {', '.join(h for h in headers if h) or '(none)'}. "
+            f"{input_path.name}: no address columns. Found: {', '.join(h for h in headers if h) or '(none)'}. "
             f"Expected street ({', '.join(accepted_headers('street'))}) with housenumber, postcode, city, "
             f"or one address column ({', '.join(accepted_headers('address'))})", 2)
 
     try:
-        geocoder = build_geocoder(settings, refresh=args.refresh)
+        geocoder = build_geocoder(settings, refresh=refresh)
     except ValueError as exc:
         raise CommandError(f"geocoding: {exc}", 2) from None
     if geocoder is None:
@@ -120,27 +116,27 @@ def run(args) -> int:
     except KeyboardInterrupt:
         bar.close()
         where = f" in {geocoder.cache.path}" if geocoder.cache is not None else ""
-        warn(f"interrupted after {done} of {len(queries)} addresses; {args.out} was not written. "
+        warn(f"interrupted after {done} of {len(queries)} addresses; {out} was not written. "
              f"The answers so far are kept{where}: run the same command again to resume "
              "(cached addresses are not asked again).")
         return 130
     except GeocodingBlocked as exc:
         bar.close()
-        raise CommandError(f"{exc} {args.out} was not written.", 1) from None
+        raise CommandError(f"{exc} {out} was not written.", 1) from None
     finally:
         geocoder.close()
     bar.close()
     for r, res in zip(todo, found):
         results[r] = res
 
-    _write(Path(args.out), headers, rows, results)
+    _write(out, headers, rows, results)
     counts = Counter(res.status for res in results if res is not None)
     say(f"{len(rows)} rows: " + ", ".join(f"{counts[s]} {s}" for s in
                                          ("given", "ok", "cached", "not_found", "outside_area", "error") if counts[s]))
     not_located = sum(counts[s] for s in ("not_found", "outside_area", "error"))
     if not_located:
         say(f"{not_located} rows could not be located; see the status and message columns")
-    say(f"wrote {args.out}")
+    say(f"wrote {out}")
     return 0
 
 

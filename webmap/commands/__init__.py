@@ -1,1 +1,0 @@
-"""One module per ``angebotskarte`` subcommand; each exposes ``register(subparsers)``."""
