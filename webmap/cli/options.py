@@ -10,32 +10,15 @@ import click
 from geo.settings import Settings
 from geo.store import Store
 from webmap.cli.base import CommandError
-
-# Allowed range and a noun for the numbers a command takes.
-LIMITS: dict[str, tuple[int, int, str]] = {
-    "port": (1, 65535, "a port number"),
-    "threads": (1, 256, "a number of threads"),
-}
-
-
-def check_limit(name: str, value) -> int:
-    low, high, noun = LIMITS[name]
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{value!r} is not {noun} ({low} to {high})") from None
-    if not low <= number <= high:
-        raise ValueError(f"{number} is not {noun} ({low} to {high})")
-    return number
+from webmap.server import check_limit
 
 
 class Limited(click.ParamType):
-    """An integer in the range :data:`LIMITS` gives for ``kind`` (port, threads, ...)."""
+    """An integer in the range :data:`webmap.server.LIMITS` gives for ``kind`` (port, threads, ...)."""
 
     def __init__(self, kind: str):
         self.kind = kind
-        low, high, _noun = LIMITS[kind]
-        self.name = f"integer {low}-{high}"
+        self.name = "integer"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         try:

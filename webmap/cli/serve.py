@@ -9,20 +9,28 @@ import click
 from geo.settings import Settings
 from webmap.cli.base import Command, CommandError, pass_settings, say
 from webmap.cli.options import Limited, existing_store
+from webmap.server import ServerOptions, create_server
 
 
 @click.command("serve", cls=Command, short_help="serve map, list, API and embed over HTTP (waitress)")
-@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on")
-@click.option("--port", type=Limited("port"), default=5000, show_default=True, help="port, 1 to 65535")
-@click.option("--threads", type=Limited("threads"), default=8, show_default=True, help="worker threads")
+@click.option("--host", metavar="HOST", help="interface to listen on (default: [server] host, 127.0.0.1)")
+@click.option("--port", type=Limited("port"), metavar="PORT", help="port, 1 to 65535 (default: [server] port, 5000)")
+@click.option("--threads", type=Limited("threads"), metavar="N", help="worker threads (default: [server] threads, 8)")
+@click.option("--connection-limit", type=Limited("connection_limit"), metavar="N",
+              help="connections served at once; more wait in the queue (default: [server] connection_limit, 1000)")
+@click.option("--channel-timeout", type=Limited("channel_timeout"), metavar="SECONDS",
+              help="close connections silent this long (default: [server] channel_timeout, 30)")
 @pass_settings
-def command(settings: Settings, host: str, port: int, threads: int) -> int:
+def command(settings: Settings, **overrides: int | str | None) -> int:
     """Serve the web app with the waitress WSGI server. GET /healthz answers 200 once the
-    data is loaded."""
-    import waitress
-
+    data is loaded. Every option defaults to the [server] section of the config; on the
+    internet, put a reverse proxy in front (docs/deploy.md)."""
     from webmap import create_app
 
+    try:
+        options = ServerOptions.from_settings(settings, **overrides)
+    except ValueError as exc:
+        raise CommandError(f"configuration: {exc}") from None
     existing_store(settings)
     app = create_app(settings)
     with app.app_context():
@@ -32,10 +40,11 @@ def command(settings: Settings, host: str, port: int, threads: int) -> int:
         data = current_data()
         count = len(data.offers)
         data.index
-    _check_can_listen(host, port)
-    # waitress logs no request lines by default, so user-entered addresses never reach a log.
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="angebotskarte")
-    say(f"serving {count} offers of {settings.get('area', 'name')} on http://{host}:{port}/ (Ctrl-C stops)")
+    _check_can_listen(options.host, options.port)
+    server = create_server(app, host=options.host, port=options.port, threads=options.threads,
+                           connection_limit=options.connection_limit, channel_timeout=options.channel_timeout)
+    say(f"serving {count} offers of {settings.get('area', 'name')} on http://{options.host}:{options.port}/ "
+        f"({options.describe()}; Ctrl-C stops)")
     try:
         server.run()
     finally:
