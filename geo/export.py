@@ -2,12 +2,12 @@
 
 CSV/XLSX/GeoJSON use the offer record's field names, so ``export`` followed by
 ``import`` reproduces the same offers (languages with notes are written as
-"ar (donnerstags); uk", the form the importer reads).
+"ar (donnerstags); uk", the form the importer reads). CSV and XLSX never hold a live
+formula (see :mod:`geo.spreadsheet`); import undoes the CSV's marks.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import shutil
@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.schema import OFFER_COLUMNS
+from geo.spreadsheet import append_row, write_frame_csv
 from geo.store import Store
 
 FORMATS = ("geojson", "csv", "xlsx", "gpkg", "hsds")
@@ -50,7 +51,7 @@ def export_store(store: Store, fmt: str, out: str | Path) -> int:
     offers = store.offers()
     tmp = out.with_name(f".{out.name}.tmp")
     if fmt == "csv":
-        offers_as_table(offers).to_csv(tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+        write_frame_csv(offers_as_table(offers), tmp)
     elif fmt == "xlsx":
         _write_xlsx(offers_as_table(offers), tmp)
     elif fmt == "geojson":
@@ -94,12 +95,8 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.itertuples(index=False):
-        sheet.append([str(v) if v is not None else "" for v in row])
-        for cell in sheet[sheet.max_row]:
-            # openpyxl turns any text starting with "=" into a formula: a name like "=Treff" would
-            # come back empty on re-import, and a crafted one would run in the reader's Excel.
-            if cell.data_type == "f":
-                cell.data_type = "s"
+        # Text only: a name like "=Treff" must come back on re-import, never run in Excel.
+        append_row(sheet, [str(v) if v is not None else "" for v in row])
     sheet.freeze_panes = "A2"
     book.save(path)
 

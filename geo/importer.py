@@ -6,7 +6,6 @@ replaces that source's offers by id and leaves other sources alone.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +20,7 @@ from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
+from geo.spreadsheet import SafeCsvWriter
 from geo.store import Store
 from geo.validate import validate_table
 
@@ -242,7 +242,7 @@ def write_report(problems: list[Problem], path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = SafeCsvWriter(fh)  # the values come from the list: no formula may run in Excel
         writer.writerow(REPORT_COLUMNS)
         for p in problems:
             writer.writerow(["" if getattr(p, c) is None else getattr(p, c) for c in REPORT_COLUMNS])

@@ -104,7 +104,7 @@ def test_csv_export_is_utf8_with_bom_and_english_field_headers(tmp_path, deploym
     main(["export", "--format", "csv", "--out", str(tmp_path / "e.csv"), "--config", str(deployment)])
     raw = (tmp_path / "e.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+    header = next(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert header[:3] == ["id", "name", "category"] and "language_notes" not in header
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.coverage import wording
 from geo.languages import language_name
+from geo.spreadsheet import append_row, write_frame_csv
 from geo.vocab import Vocabulary
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg")
@@ -48,6 +49,8 @@ def write_table(table: pd.DataFrame, path: str | Path, *, districts: gpd.GeoData
     """Write a coverage or underserved table in the format of ``path``'s extension.
 
     - csv: machine column names, UTF-8, one row per table row;
+    - csv and xlsx never hold a live formula (text from the data is neutralised, see
+      :mod:`geo.spreadsheet`); numbers stay numbers;
     - xlsx: one sheet per category, headings in ``lang``, bold frozen header row,
       number formats and column widths, ready to paste into a council paper;
     - geojson: one feature per row with its district polygon (EPSG:4326);
@@ -61,7 +64,7 @@ def write_table(table: pd.DataFrame, path: str | Path, *, districts: gpd.GeoData
     wording.check_lang(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
-        table.to_csv(path, index=False, encoding="utf-8")
+        write_frame_csv(table, path, encoding="utf-8")
     elif kind == "xlsx":
         _write_xlsx(table, path, categories, lang, title)
     else:
@@ -140,9 +143,10 @@ def _write_xlsx(table: pd.DataFrame, path: Path, categories: Vocabulary | None, 
         sheet = book.create_sheet(_sheet_name(label, taken))
         shown = _display(part, categories, lang)
         headers = [wording.column_label(c, lang) for c in shown.columns]
-        sheet.append(headers)
+        append_row(sheet, headers)
         for values in shown.itertuples(index=False):
-            sheet.append([_cell(v) for v in values])
+            # District names and labels are text from other people's files: never a formula.
+            append_row(sheet, [_cell(v) for v in values])
         bold = Font(bold=True)
         for col, column in enumerate(shown.columns, start=1):
             head = sheet.cell(row=1, column=col)

@@ -2,7 +2,8 @@
 
 CSV: UTF-8 with or without BOM, UTF-16 ("Unicode text" export), or Windows-1252
 (German Excel's "CSV (Trennzeichen-getrennt)"); delimiter ``,`` ``;`` or tab,
-detected. XLSX: the first sheet or a named one. A file whose extension lies
+detected. XLSX: the first sheet or a named one. The apostrophe our own exports put before
+formula-like text (see :mod:`geo.spreadsheet`) is taken off again. A file whose extension lies
 (an .xlsx that is really text, a .csv that is really a workbook) is read as what
 it is, with a warning.
 """
@@ -21,6 +22,7 @@ import pandas as pd
 
 from geo.readers.columns import map_headers
 from geo.schema import InputError, Problem
+from geo.spreadsheet import MARK, restore
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # Bytes Windows-1252 leaves undefined: text containing them is not cp1252 either.
@@ -187,6 +189,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
         delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = [row for row in reader]
+    if MARK in text:  # undo the marks our own exports put before formula-like text
+        rows = [[restore(cell) for cell in row] for row in rows]
     headers = rows[0] if rows else []
     return headers, rows[1:], note
 
@@ -236,4 +240,4 @@ def _cell_text(value) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return restore(str(value))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from collections import Counter
@@ -11,6 +10,7 @@ from pathlib import Path
 import click
 
 from geo.settings import Settings
+from geo.spreadsheet import SafeCsvWriter
 from webmap.cli.base import Command, CommandError, pass_settings, say, warn
 from webmap.cli.options import sheet_option
 
@@ -147,7 +147,7 @@ def _write(path: Path, headers: list[str], rows: list[list[str]], results) -> No
         path.parent.mkdir(parents=True, exist_ok=True)
         # UTF-8 with BOM: German Excel then shows umlauts correctly.
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
+            w = SafeCsvWriter(fh)  # addresses from other people's lists: no formula may run
             w.writerow([headers[i] for i in keep] + list(OUTPUT_COLUMNS))
             for row, res in zip(rows, results):
                 located = res.lat is not None and res.lon is not None
