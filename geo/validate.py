@@ -23,7 +23,8 @@ from geo.languages import LanguageEntry, UnknownLanguage, language_name, parse_l
 from geo.readers.tabular import RawTable
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
-from geo.vocab import Vocabulary, categories_from_config, fold, target_groups_from_config
+from geo.text import fold
+from geo.vocab import Vocabulary, categories_from_config, target_groups_from_config
 import opening_hours
 
 # Multi-value cells: split on ; , or | outside parentheses ("Arabisch (Mo, Di)" stays whole).

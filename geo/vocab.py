@@ -9,8 +9,9 @@ terms or relabel built-in ones in ``[vocabulary.categories]`` /
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from dataclasses import dataclass, field
+
+from geo.text import fold  # the one folding of names and addresses (callers also import it from here)
 
 # key: (de, en, aliases, colour). Colours are from ColorBrewer "Dark2/Set1" with
 # enough contrast on white for WCAG non-text contrast (3:1).
@@ -65,17 +66,6 @@ _TARGET_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "job_seekers": ("Arbeitsuchende", "Job seekers", (
         "arbeitsuchende", "arbeitssuchende", "arbeitslose", "job seekers", "jobsuchende")),
 }
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form used for matching user words.
-
-    German umlauts are folded to their base letter ("Behörde" -> "behorde"), and
-    "ae/oe/ue" spellings are handled by listing them as aliases where they matter.
-    """
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.replace("_", " ").split())
 
 
 @dataclass

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.vocab import fold
+from geo.text import fold
 
 # The even spread never makes more points than this; the spacing grows for large areas.
 MAX_SPREAD_POINTS = 500_000

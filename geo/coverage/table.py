@@ -21,7 +21,7 @@ from geo.coverage.e2sfca import e2sfca
 from geo.coverage.filters import CoverageQuery, QueryError, matching_offers, resolve_query
 from geo.coverage.metrics import count_by_district, district_mean, nearest_cost, per_10k, reach_by_district
 from geo.settings import Settings
-from geo.vocab import fold
+from geo.text import fold
 
 # Metric name (--metric) -> the columns it adds.
 METRICS: dict[str, tuple[str, ...]] = {

@@ -5,7 +5,12 @@ the same file sends no request at all. The area check is *not* cached: it is app
 again on every read, so loading districts or changing the bbox takes effect at once.
 
 Privacy: rows are keyed by a SHA-256 of the normalised address, not the address itself,
-so the file holds no readable addresses (only positions). Someone who already knows an
+so the file holds no readable addresses (only positions).
+
+The normalisation (:func:`geo.text.fold`) decides which spellings are one address; an
+answer remembered under another normalisation could be served for an address it was not
+asked for, so the fold's version is part of every key and older rows are dropped when the
+file is opened (those addresses are simply asked again). Someone who already knows an
 address can still test whether it was looked up; the file belongs on the town's server
 with the rest of the data.
 """
@@ -21,6 +26,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from geo.text import FOLD_VERSION
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS geocache (
     provider TEXT NOT NULL,
@@ -31,7 +38,8 @@ CREATE TABLE IF NOT EXISTS geocache (
     message TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL,            -- when the provider answered, ISO 8601 UTC
     PRIMARY KEY (provider, key_hash)
-)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -52,8 +60,8 @@ class CacheEntry:
 
 
 def hash_key(key: str) -> str:
-    """The stored form of a normalised address."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """The stored form of a normalised address (with the version of the normalisation)."""
+    return hashlib.sha256(f"fold{FOLD_VERSION}|{key}".encode("utf-8")).hexdigest()
 
 
 class GeocodeCache:
@@ -72,10 +80,18 @@ class GeocodeCache:
             self._con = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0)
             # WAL lets the web app read while an import writes.
             self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.execute(_SCHEMA)
+            self._con.executescript(_SCHEMA)
+            self._drop_other_normalisations()
             self._con.commit()
         except (sqlite3.Error, OSError) as exc:
             raise CacheError(f"{self.path}: cannot open the geocoding cache ([geocoding] cache_path): {exc}") from None
+
+    def _drop_other_normalisations(self) -> None:
+        row = self._con.execute("SELECT value FROM meta WHERE key = 'fold_version'").fetchone()
+        if row is None or row[0] != str(FOLD_VERSION):
+            # No row of another normalisation can ever be asked for again (see hash_key).
+            self._con.execute("DELETE FROM geocache")
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('fold_version', ?)", (str(FOLD_VERSION),))
 
     def get(self, provider: str, key: str, max_age_days: float | None = None) -> CacheEntry | None:
         """The remembered answer of ``provider`` for the normalised address ``key``, or None

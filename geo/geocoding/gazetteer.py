@@ -30,8 +30,11 @@ from geo.geocoding.normalise import (
     parse_housenumber,
     street_key,
 )
+from geo.text import FOLD_VERSION
 
-FORMAT_VERSION = 1
+# 2: street and town keys built with geo.text.fold, which folds "ä" and "ae" alike. The fold's
+# own version is stored too, so that a later change of the fold also asks for a rebuild.
+FORMAT_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -117,10 +120,13 @@ class Gazetteer:
         try:
             self.meta = dict(con.execute("SELECT key, value FROM meta"))
             version = self.meta.get("format_version")
-            if version != str(FORMAT_VERSION):
+            if version != str(FORMAT_VERSION) or self.meta.get("fold_version") != str(FOLD_VERSION):
+                # Its keys were made by another normalisation: it would silently match nothing.
+                source = self.meta.get("source") or "EXTRACT"
                 raise GazetteerError(
-                    f"{self.path}: gazetteer format version {version!r}, this program reads "
-                    f"{FORMAT_VERSION}; rebuild it with 'angebotskarte gazetteer build'")
+                    f"{self.path}: built by an older Angebotskarte (gazetteer format {version!r}, this program "
+                    f"reads {FORMAT_VERSION}) and would match no address; rebuild it with "
+                    f"'angebotskarte gazetteer build {source} --out {self.path}'")
             self._load(con)
         except sqlite3.DatabaseError as exc:
             raise GazetteerError(f"{self.path}: not a gazetteer file ({exc})") from None

@@ -32,6 +32,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 
 from geo.geocoding.gazetteer import FORMAT_VERSION, SCHEMA
 from geo.geocoding.normalise import city_key, index_housenumber_keys, loose_street_key, parse_housenumber, street_key
+from geo.text import FOLD_VERSION
 
 EXTRACT_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
 
@@ -321,6 +322,7 @@ def _write_file(path: Path, streets: dict, c: _Collected, stats: BuildStats, sou
         stats.postcodes, stats.cities = _write_areas(con, c)
         meta = {
             "format_version": str(FORMAT_VERSION),
+            "fold_version": str(FOLD_VERSION),
             "source": source,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "addresses": str(stats.addresses),

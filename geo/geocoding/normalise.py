@@ -11,13 +11,11 @@ Nothing in this module does I/O; all functions are pure.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from geo.geocoding.base import AddressQuery
+from geo.text import fold
 
-# German transliteration first (ä -> ae, not a), so "Müller" and "Mueller" meet.
-_TRANSLIT = str.maketrans({"ß": "ss", "ẞ": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2212]")
 
 # "Str." / "str" at the end of a word is Straße; "strauchweg" is not (no word boundary).
@@ -58,20 +56,10 @@ _POSTCODE = re.compile(r"(?<![\d-])(?:D\s?-\s?)?(\d{5})(?!\d)", re.IGNORECASE)
 _STREET_ENDINGS = (
     "strasse", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "steig", "pfad",
     "chaussee", "markt", "graben", "wall", "promenade", "anger", "bogen", "zeile", "stieg",
-    "gaesschen", "winkel", "hof", "berg", "tor", "bruecke", "kamp", "feld", "garten",
+    "gasschen", "winkel", "hof", "berg", "tor", "brucke", "kamp", "feld", "garten",
 )
 _STREET_BEGINNINGS = ("am ", "an der ", "an den ", "im ", "in der ", "in den ", "auf der ",
                       "auf dem ", "zum ", "zur ", "hinter ", "unter ", "bei ", "vor ", "alte ", "alter ")
-
-
-def fold(text: str) -> str:
-    """Lower-case, transliterate German letters (ß->ss, ä->ae, ö->oe, ü->ue), drop other
-    accents, unify dashes and collapse white space."""
-    t = unicodedata.normalize("NFC", str(text)).lower().translate(_TRANSLIT)
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = _DASHES.sub("-", t)
-    return " ".join(t.split())
 
 
 def street_key(street: str) -> str:
@@ -86,10 +74,9 @@ def street_key(street: str) -> str:
 
 
 def loose_street_key(key: str) -> str:
-    """A looser key for a second try: umlauts written without e ("Muller"), Fugen-s
-    ("Bahnhofsstraße"/"Bahnhofstraße") and doubled letters no longer matter."""
-    t = key.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    return re.sub(r"(.)\1+", r"\1", t)
+    """A looser key for a second try: Fugen-s ("Bahnhofsstraße"/"Bahnhofstraße") and doubled
+    letters no longer matter. (Umlauts in every spelling already meet in :func:`fold`.)"""
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def city_words(city: str) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from geo.index.sphere import (
     to_xyz,
 )
 from geo.index.text import TEXT_COLUMNS, TextSearch
-from geo.vocab import fold
+from geo.text import fold
 
 _EMPTY_ROWS = np.array([], dtype=np.intp)
 _EMPTY_DIST = np.array([], dtype=float)

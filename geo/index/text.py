@@ -15,7 +15,7 @@ from threading import Lock
 import numpy as np
 
 from geo.index import bitmaps
-from geo.vocab import fold
+from geo.text import fold
 
 TEXT_COLUMNS = ("name", "organisation", "description")
 

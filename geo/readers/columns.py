@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from geo.vocab import fold
+from geo.text import fold
 
 # field -> accepted headers (English field names first, then German and common variants)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
