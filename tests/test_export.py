@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
@@ -36,16 +37,21 @@ TRICKY = [
 ]
 
 
-@pytest.fixture
-def deployment(tmp_path, capsys):
-    cfg = tmp_path / "angebotskarte.toml"
+def import_rows(folder: Path, rows: list[list[str]], source: str, capsys) -> Path:
+    """A deployment in ``folder`` whose store holds ``rows`` (German Excel's CSV), imported by the CLI."""
+    cfg = folder / "angebotskarte.toml"
     cfg.write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
-    with open(tmp_path / "tricky.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh, delimiter=";").writerows(TRICKY)
-    code = main(["import", str(tmp_path / "tricky.csv"), "--source", "stadt", "--config", str(cfg)])
+    with open(folder / f"{source}.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    code = main(["import", str(folder / f"{source}.csv"), "--source", source, "--config", str(cfg)])
     out, err = capsys.readouterr()
     assert code == 0, err
     return cfg
+
+
+@pytest.fixture
+def deployment(tmp_path, capsys):
+    return import_rows(tmp_path, TRICKY, "stadt", capsys)
 
 
 def comparable(frame):

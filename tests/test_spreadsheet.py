@@ -17,6 +17,7 @@ from geo.coverage.export import write_table
 from geo.index.synthetic import offers_frame
 from geo.spreadsheet import SafeCsvWriter, is_formula_like, neutralise, neutralise_frame, restore
 from geo.store import Store
+from test_export import import_rows
 from webmap import create_app
 from webmap.cli import main
 
@@ -107,13 +108,7 @@ ROWS = [["ID", "Name", "Träger", "Beschreibung", "Telefon", "Breitengrad", "Lä
 
 @pytest.fixture
 def deployment(tmp_path, capsys):
-    cfg = tmp_path / "angebotskarte.toml"
-    cfg.write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
-    with open(tmp_path / "liste.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh, delimiter=";").writerows(ROWS)
-    assert main(["import", str(tmp_path / "liste.csv"), "--source", "s", "--config", str(cfg)]) == 0, \
-        capsys.readouterr().err
-    return cfg
+    return import_rows(tmp_path, ROWS, "s", capsys)
 
 
 def offers(path):
