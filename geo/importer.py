@@ -40,6 +40,7 @@ class ImportSummary:
     with_warnings: int = 0
     rejected: int = 0
     duplicates: int = 0
+    needs_review: int = 0  # kept for review: not stored until the store keeps unpublished offers
     not_located: int = 0
     added: int = 0
     changed: int = 0
@@ -49,19 +50,21 @@ class ImportSummary:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.rejected == 0 else 1
+        return 0 if self.rejected == 0 and self.needs_review == 0 else 1
 
     def lines(self) -> list[str]:
         """The console summary."""
         out = [
             f"{self.file}: {self.rows_read} rows read, {self.imported} imported "
-            f"({self.with_warnings} with warnings), {self.rejected} rejected, {self.duplicates} duplicates",
+            f"({self.with_warnings} with warnings), {self.rejected} rejected, {self.duplicates} duplicates"
+            + (f", {self.needs_review} need review (not stored yet: the store cannot keep unpublished offers)"
+               if self.needs_review else ""),
         ]
         if self.not_located:
             out.append(f"{self.not_located} offers have no coordinates yet (shown in lists, not on the map)")
         if self.stored:
             out.append(f"source {self.source!r}: {self.added} added, {self.changed} changed, {self.removed} removed")
-        elif self.rejected and self.imported == 0:
+        elif (self.rejected or self.needs_review) and self.imported == 0:
             out.append("nothing stored: no row is valid")
         else:
             out.append("nothing stored")
@@ -94,8 +97,13 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)
     problems = list(result.problems)
 
-    row_of_id = dict(zip(result.offers["id"], result.offer_rows))
-    offers = _geocode(result.offers, raw.file, row_of_id, geocoder, problems)
+    # Rows that wait for review must not be published; until the store can keep them
+    # unpublished they are reported, not stored.
+    publishable = result.publishable
+    summary.needs_review = int((~publishable).sum())
+    offer_rows = [r for r, ok in zip(result.offer_rows, publishable) if ok]
+    row_of_id = dict(zip(result.offers["id"][publishable], offer_rows))
+    offers = _geocode(result.offers[publishable].reset_index(drop=True), raw.file, row_of_id, geocoder, problems)
     districts = store.districts()
     offers = to_geodataframe(offers)
     offers = assign_districts(offers, districts)
@@ -128,9 +136,9 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
 
     if report_path:
         write_report(problems, report_path)
-    if strict and summary.rejected:
+    if strict and (summary.rejected or summary.needs_review):
         return summary
-    if summary.rejected and summary.imported == 0:
+    if (summary.rejected or summary.needs_review) and summary.imported == 0:
         # A list whose every row failed (a wrong column, a broken export) must not
         # replace the source's good offers with nothing.
         return summary

@@ -74,6 +74,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "opening_hours": ("opening_hours", "opening hours", "öffnungszeiten", "oeffnungszeiten", "sprechzeiten", "zeiten",
                       "sprechstunden", "sprechstunde", "beratungszeiten", "öffnungszeit", "geöffnet", "termine und zeiten",
                       "servicezeiten", "erreichbarkeit", "kurszeiten", "zeit", "uhrzeit", "wann", "hours"),
+    "opening_hours_text": ("opening_hours_text", "opening hours (text)", "öffnungszeiten (text)",
+                           "öffnungszeiten als text"),
     "appointment": ("appointment", "termin", "terminvereinbarung", "termin nötig", "termin erforderlich",
                     "anmeldung", "anmeldung erforderlich", "mit termin", "appointment required"),
     "phone": ("phone", "telefon", "tel", "telefonnummer", "phone number", "tel.", "telefon-nr.", "tel.-nr.",
