@@ -38,15 +38,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from geo import hours as osm_hours
+from geo.hours_week import NotHours, Rule, fmt, minutes, to_osm
 
 CONVERTED, AS_IS, APPOINTMENT_ONLY, NOT_UNDERSTOOD, EMPTY = (
     "converted", "osm", "appointment", "not_understood", "empty")
 
-OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_DAY_NAMES_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
 _DAY_WORDS: dict[str, int] = {}
 for _i, _words in enumerate((
@@ -142,20 +141,6 @@ class HoursReading:
         return self.status in (CONVERTED, AS_IS, APPOINTMENT_ONLY, EMPTY)
 
 
-class _NotHours(Exception):
-    """The text holds something we cannot read as hours; the message names it."""
-
-
-@dataclass
-class _Rule:
-    days: tuple[int, ...] = ()
-    holiday: bool = False
-    nth: tuple[int, ...] = ()
-    spans: list[tuple[int, int | None]] = field(default_factory=list)  # minutes; None end = open end
-    off: bool = False
-    explicit_days: bool = False
-
-
 def read_opening_hours(value: str) -> HoursReading:
     """Read one opening-hours cell; see the module docstring for the rules.
 
@@ -172,7 +157,7 @@ def read_opening_hours(value: str) -> HoursReading:
         return HoursReading(original, AS_IS, osm=text, message="valid OpenStreetMap opening_hours; kept as written")
     try:
         return _read_text(original, text)
-    except _NotHours as exc:
+    except NotHours as exc:
         return HoursReading(original, NOT_UNDERSTOOD, text=original,
                             message=f"could not read these opening hours ({exc}); kept as text and shown as written; "
                                     + _HOW_TO)
@@ -200,7 +185,7 @@ def _read_text(original: str, text: str) -> HoursReading:
             if rest and not set(re.findall(r"[a-z]+", rest)) <= _FILLER | {"telefonische", "vereinbarung", "bitte",
                                                                            "please", "call", "anrufen", "termin",
                                                                            "termine", "beratung"}:
-                raise _NotHours(f"'{rest}' next to the appointment note is not a time")
+                raise NotHours(f"'{rest}' next to the appointment note is not a time")
             appointment_only = True
         else:
             folded = rest
@@ -209,16 +194,16 @@ def _read_text(original: str, text: str) -> HoursReading:
         return HoursReading(original, APPOINTMENT_ONLY, appointment="required",
                             message="by appointment only: no opening hours, the offer is marked 'appointment required'")
     rules, holiday_off, assumptions = _parse(folded)
-    osm = _to_osm(rules, holiday_off)
+    osm = to_osm(rules, holiday_off)
     if not osm:
-        raise _NotHours("no weekday or time found")
+        raise NotHours("no weekday or time found")
     if comments:
         osm += ' "' + "; ".join(comments).replace('"', "'") + '"'
         assumptions.append(f"the remark {'; '.join(comments)!r} is kept only as a note; the hours do not follow it")
     if appointment_note:
         osm += f' || "{appointment_note}"'
     if not osm_hours.is_valid(osm):
-        raise _NotHours("the times do not make a valid week")
+        raise NotHours("the times do not make a valid week")
     message = f"read as '{osm}'"
     return HoursReading(original, CONVERTED, osm=osm, appointment="required" if appointment_required else "",
                         message=message, assumptions=tuple(assumptions))
@@ -242,21 +227,10 @@ def _fold(text: str) -> str:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    depth = 0
-    for m in _TOKEN_RE.finditer(text):
-        kind, value = m.lastgroup or "other", m.group()
-        if kind == "space":
-            continue
-        if kind == "paren":
-            depth += 1 if value in "([" else -1
-            out.append(("paren", value))
-            continue
-        out.append((kind, value))
-    return out
+    return [(m.lastgroup or "other", m.group()) for m in _TOKEN_RE.finditer(text) if m.lastgroup != "space"]
 
 
-def _parse(folded: str) -> tuple[list[_Rule], bool, list[str]]:
+def _parse(folded: str) -> tuple[list[Rule], bool, list[str]]:
     """Tokens -> rules (days + time spans), whether public holidays are closed, assumptions."""
     for pattern, group in _MULTIWORD_GROUPS:
         folded = re.sub(pattern, f" {group} ", folded)
@@ -288,10 +262,10 @@ def _parse(folded: str) -> tuple[list[_Rule], bool, list[str]]:
             i += 1
             continue
         if kind in ("time", "ampm"):
-            start = _minutes(value)
+            start = minutes(value)
             end: int | None
             if i + 2 < len(tokens) and tokens[i + 1][0] == "dash" and tokens[i + 2][0] in ("time", "ampm"):
-                end = _minutes(tokens[i + 2][1])
+                end = minutes(tokens[i + 2][1])
                 if kind == "time" and tokens[i + 2][0] == "ampm" and "p" in tokens[i + 2][1] and start < 12 * 60 \
                         and start + 12 * 60 < end:
                     start += 12 * 60  # "1-5pm"
@@ -300,9 +274,9 @@ def _parse(folded: str) -> tuple[list[_Rule], bool, list[str]]:
                 end = None
                 i += 1
             else:
-                raise _NotHours(f"'{value.strip()}' is a time without an end")
+                raise NotHours(f"'{value.strip()}' is a time without an end")
             if end is not None and end <= start and not (end <= 6 * 60 and start >= 12 * 60):
-                raise _NotHours(f"the time {_fmt(start)}-{_fmt(end)} ends before it starts")
+                raise NotHours(f"the time {fmt(start)}-{fmt(end)} ends before it starts")
             state.span(start, end)
             continue
         if kind == "word" and word in _OFF_WORDS:
@@ -319,7 +293,7 @@ def _parse(folded: str) -> tuple[list[_Rule], bool, list[str]]:
         elif kind == "rule":
             state.rule_separator()
         elif not (kind == "word" and word in _FILLER or kind in ("list", "colon", "paren", "dash")):
-            raise _NotHours(f"'{value}' is not a weekday or a time")
+            raise NotHours(f"'{value}' is not a weekday or a time")
         i += 1
     return state.finish(), state.holiday_off, state.assumptions
 
@@ -331,8 +305,8 @@ class _ParseState:
     """The rules read so far and the one being read."""
 
     def __init__(self) -> None:
-        self.rules: list[_Rule] = []
-        self.current = _Rule()
+        self.rules: list[Rule] = []
+        self.current = Rule()
         self.times_read = False      # the current rule has its times: the next day starts a new rule
         self.assumed_days = False    # the current rule's days are the Monday-to-Friday default
         self.trailing_days = False   # days written after their times ("8-12 Uhr Mo, Mi")
@@ -387,7 +361,7 @@ class _ParseState:
                 cur.days, cur.explicit_days, self.assumed_days = tuple(range(5)), True, True
                 self.note(_NO_DAY)
         if cur.off:
-            raise _NotHours("a day both closed and with times")
+            raise NotHours("a day both closed and with times")
         cur.spans.append((start, end))
         self.times_read = True
 
@@ -396,11 +370,11 @@ class _ParseState:
         self.except_mode = False
         if cur.holiday and not cur.days:
             self.holiday_off = True
-            self.current, self.times_read = _Rule(), False
+            self.current, self.times_read = Rule(), False
         elif (cur.days or cur.holiday) and not cur.spans:
             cur.off, self.times_read = True, True
         else:
-            raise _NotHours(f"'{word}' without a day")
+            raise NotHours(f"'{word}' without a day")
 
     def rule_separator(self) -> None:
         self.except_mode = False
@@ -412,13 +386,13 @@ class _ParseState:
         if cur.spans or cur.off:
             self.rules.append(cur)
         elif cur.days or cur.holiday:
-            raise _NotHours("a weekday without a time")
-        self.current, self.times_read, self.assumed_days = _Rule(), False, False
+            raise NotHours("a weekday without a time")
+        self.current, self.times_read, self.assumed_days = Rule(), False, False
 
     def _cut_break(self, brk: tuple[int, int]) -> None:
         targets = [self.current] if self.current.spans else [r for r in self.rules if not r.off]
         if not targets:
-            raise _NotHours("a break without opening hours")
+            raise NotHours("a break without opening hours")
         for rule in targets:
             cut: list[tuple[int, int | None]] = []
             for s, e in rule.spans:
@@ -432,12 +406,12 @@ class _ParseState:
                     cut.append((brk[1], e))
             rule.spans = cut
 
-    def finish(self) -> list[_Rule]:
+    def finish(self) -> list[Rule]:
         cur = self.current
         if cur.spans or cur.off:
             self.rules.append(cur)
         elif cur.days or cur.holiday:
-            raise _NotHours("a weekday without a time" if cur.days else
+            raise NotHours("a weekday without a time" if cur.days else
                             "'Feiertag' without saying whether it is open or closed")
         return self.rules
 
@@ -458,106 +432,13 @@ def _take_remarks(text: str) -> tuple[str, list[str]]:
 
     return re.sub(r"\(([^()]*)\)", keep, text), comments
 
-def _minutes(value: str) -> int:
-    v = value.strip().lower().replace(" ", "")
-    pm = "p" in v
-    am = "a" in v and not pm
-    v = re.sub(r"[a-z.]*$", "", v) if (pm or am) else re.sub(r"(uhr|h)$", "", v)
-    m = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?", v)
-    if not m:
-        raise _NotHours(f"'{value}' is not a time")
-    h, mins = int(m.group(1)), int(m.group(2) or 0)
-    if pm and h < 12:
-        h += 12
-    if am and h == 12:
-        h = 0
-    if h > 24 or mins > 59 or (h == 24 and mins):
-        raise _NotHours(f"'{value.strip()}' is not a time of day")
-    return h * 60 + mins
-
-
-def _fmt(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _to_osm(rules: list[_Rule], holiday_off: bool) -> str:
-    week: dict[int, list[tuple[int, int | None]] | None] = {}  # None = closed
-    nth_rules: list[str] = []
-    holiday: str = ""
-    for rule in rules:
-        if rule.nth:
-            spans = ",".join(_span(s) for s in rule.spans) if not rule.off else "off"
-            nth = ",".join(str(n) for n in rule.nth)
-            nth_rules.append(f"{_days_text(rule.days, nth)} {spans}")
-            continue
-        if rule.holiday and not rule.days:
-            holiday = "PH off" if rule.off else "PH " + ",".join(_span(s) for s in rule.spans)
-            continue
-        for day in rule.days:
-            if rule.off:
-                week[day] = None
-                continue
-            before = week.get(day)
-            if before and not any(_overlaps(a, b) for a in before for b in rule.spans):
-                week[day] = sorted(before + rule.spans, key=lambda s: s[0])
-            else:
-                week[day] = list(rule.spans)
-        if rule.holiday:
-            holiday = "PH off" if rule.off else "PH " + ",".join(_span(s) for s in rule.spans)
-    groups: dict[str, list[int]] = {}
-    for day in range(7):
-        if day in week:
-            spans = week[day]
-            key = "off" if spans is None else ",".join(_span(s) for s in spans)
-            groups.setdefault(key, []).append(day)
-    parts = [f"{_days_text(tuple(days))} {key}" for key, days in groups.items() if key != "off"]
-    closed = groups.get("off", [])
-    if closed and parts:
-        parts.append(f"{_days_text(tuple(closed))} off")
-    if holiday_off and not holiday:
-        holiday = "PH off"
-    text = "; ".join(parts)
-    if nth_rules:
-        text = ", ".join(([text] if text else []) + nth_rules)
-    if holiday and text:
-        text += f"; {holiday}"
-    return text
-
-
-def _overlaps(a, b) -> bool:
-    a_end = a[1] if a[1] is not None else 24 * 60
-    b_end = b[1] if b[1] is not None else 24 * 60
-    return a[0] < b_end and b[0] < a_end
-
-
-def _span(span: tuple[int, int | None]) -> str:
-    start, end = span
-    return f"{_fmt(start)}+" if end is None else f"{_fmt(start)}-{_fmt(end)}"
-
-
-def _days_text(days: tuple[int, ...], nth: str = "") -> str:
-    """(0, 1, 2, 4) -> "Mo-We,Fr"; with nth ("1") each day gets it: "We[1]"."""
-    ordered = sorted(set(days))
-    if nth:
-        return ",".join(f"{OSM_DAYS[d]}[{nth}]" for d in ordered)
-    runs: list[list[int]] = []
-    for d in ordered:
-        if runs and d == runs[-1][-1] + 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    return ",".join(OSM_DAYS[r[0]] if len(r) == 1 else
-                    (f"{OSM_DAYS[r[0]]},{OSM_DAYS[r[1]]}" if len(r) == 2 else f"{OSM_DAYS[r[0]]}-{OSM_DAYS[r[-1]]}")
-                    for r in runs)
-
-
 def _from_integreat(original: str, text: str) -> HoursReading:
     """Integreat CMS's week: seven objects (Monday first) with allDay, closed, appointmentOnly, timeSlots."""
     try:
         week = json.loads(text)
         if not (isinstance(week, list) and len(week) == 7 and all(isinstance(d, dict) for d in week)):
             raise ValueError
-        rules: list[_Rule] = []
+        rules: list[Rule] = []
         appointment_days = 0
         for day, spec in enumerate(week):
             if spec.get("appointmentOnly"):
@@ -565,18 +446,18 @@ def _from_integreat(original: str, text: str) -> HoursReading:
             if spec.get("closed"):
                 continue
             if spec.get("allDay"):
-                rules.append(_Rule(days=(day,), spans=[(0, 24 * 60)]))
+                rules.append(Rule(days=(day,), spans=[(0, 24 * 60)]))
                 continue
             spans = []
             for slot in spec.get("timeSlots") or []:
-                start, end = _minutes(str(slot["start"])), _minutes(str(slot["end"]))
+                start, end = minutes(str(slot["start"])), minutes(str(slot["end"]))
                 spans.append((start, end))
             if spans:
-                rules.append(_Rule(days=(day,), spans=spans))
-    except (ValueError, KeyError, TypeError, _NotHours):
+                rules.append(Rule(days=(day,), spans=spans))
+    except (ValueError, KeyError, TypeError, NotHours):
         return HoursReading(original, NOT_UNDERSTOOD, text=original,
                             message="looks like an Integreat opening-hours list but is not one; kept as text")
-    osm = _to_osm(rules, False)
+    osm = to_osm(rules, False)
     open_days = sum(1 for r in rules)
     if not osm:
         if appointment_days:
@@ -585,8 +466,3 @@ def _from_integreat(original: str, text: str) -> HoursReading:
         return HoursReading(original, CONVERTED, osm="closed", message="closed on every day")
     appointment = "required" if appointment_days and appointment_days >= open_days else ""
     return HoursReading(original, CONVERTED, osm=osm, appointment=appointment, message=f"read as '{osm}'")
-
-
-def describe_osm_days(days: str) -> str:
-    """German day names for an OSM day list, for messages ("Mo-Fr" -> "Montag bis Freitag")."""
-    return re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b", lambda m: _DAY_NAMES_DE[OSM_DAYS.index(m.group(1))], days)
