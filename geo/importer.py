@@ -19,6 +19,8 @@ from geo.districts import assign_districts
 from geo.geocoding.base import AddressQuery, GeocodeResult, Geocoder, GeocodingBlocked
 from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
+from geo.readers.vector import SUFFIXES as VECTOR_SUFFIXES
+from geo.readers.vector import read_vector
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
 from geo.store import Store
@@ -76,6 +78,8 @@ def read_input(path: str | Path, sheet: str | None = None) -> RawTable:
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json"):
         return read_geojson(path)
+    if path.suffix.lower() in VECTOR_SUFFIXES:
+        return read_vector(path, layer=sheet)
     return read_table(path, sheet=sheet)
 
 

@@ -345,7 +345,8 @@ def test_geojson_null_and_broken_features_are_rows_not_silently_dropped(tmp_path
     ("{kaputt", "not valid JSON (line 1"),
     ("", "not valid JSON"),
     ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"title": "A"}, '
-     '"geometry": null}], "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}}', "WGS84"),
+     '"geometry": null}], "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::99999"}}}',
+     "not a coordinate system"),
     ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"x": 1}, "geometry": null}]}',
      "no name column"),
     ('{"type": "FeatureCollection", "features": [1, 2]}', "no feature has properties"),

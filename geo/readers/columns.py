@@ -28,7 +28,7 @@ from geo.vocab import fold
 
 # field -> accepted headers (English field names first, then German and common variants)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "kennung", "angebots-id", "offer id", "lfd. nr.", "laufende nummer", "objekt-id", "poi id"),
+    "id": ("id", "kennung", "angebots-id", "offer id", "lfd. nr.", "e_nr", "gc_id", "bsn", "laufende nummer", "objekt-id", "poi id"),
     "name": ("name", "bezeichnung", "angebot", "titel", "title", "name des angebots", "angebotsname",
              "name der einrichtung", "einrichtungsname", "name der beratungsstelle", "beratungsstelle",
              "stelle", "dienststelle", "facility", "facility name", "offer", "service", "service name",
