@@ -21,6 +21,7 @@ from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
 from geo.readers.vector import SUFFIXES as VECTOR_SUFFIXES
 from geo.readers.vector import read_vector
+from geo.report import write_report_xlsx
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
 from geo.store import Store
@@ -73,20 +74,25 @@ class ImportSummary:
         return out
 
 
-def read_input(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Pick the reader by content and extension."""
+def read_input(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None) -> RawTable:
+    """Pick the reader by content and extension; ``columns`` maps headers to fields explicitly."""
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json"):
         return read_geojson(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
         return read_vector(path, layer=sheet)
-    return read_table(path, sheet=sheet)
+    return read_table(path, sheet=sheet, columns=columns)
 
 
 def import_file(path: str | Path, settings: Settings, *, source: str | None = None, sheet: str | None = None,
                 strict: bool = False, geocoder: Geocoder | None = None, store: Store | None = None,
-                report_path: str | Path | None = None) -> ImportSummary:
+                report_path: str | Path | None = None, columns: dict[str, str] | None = None,
+                value_mappings: dict[str, dict[str, str]] | None = None) -> ImportSummary:
     """Import one file as one source.
+
+    ``columns`` (``--map``) maps headers to fields over ``[import.columns]``;
+    ``value_mappings`` are the remembered vocabulary mappings (geo.vocab.map_value).
+    A report path ending in .xlsx gets the Excel report (geo.report), else the CSV one.
 
     Raises
     ------
@@ -95,8 +101,8 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     """
     path = Path(path)
     source = source or path.name
-    raw = read_input(path, sheet=sheet)
-    result = validate_table(raw, settings, source)
+    raw = read_input(path, sheet=sheet, columns={**(settings.get("import", "columns") or {}), **(columns or {})})
+    result = validate_table(raw, settings, source, value_mappings=value_mappings)
     store = store or Store(settings.store_path)
     summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)
     problems = list(result.problems)
@@ -138,7 +144,9 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     summary.not_located = int((offers["geocode_status"].isin(["not_located", "not_found", "outside_area", "error"])).sum())
     summary.problems = problems
 
-    if report_path:
+    if report_path and Path(report_path).suffix.lower() == ".xlsx":
+        write_report_xlsx(problems, raw, report_path)
+    elif report_path:
         write_report(problems, report_path)
     if strict and (summary.rejected or summary.needs_review):
         return summary

@@ -20,7 +20,8 @@ ENV_VAR = "ANGEBOTSKARTE_CONFIG"
 DEFAULT_FILENAME = "angebotskarte.toml"
 
 # Sections whose keys are free (a town adds its own names), so unknown keys are fine there.
-_OPEN_SECTIONS = {("planning", "origin_languages"), ("vocabulary", "categories"), ("vocabulary", "target_groups")}
+_OPEN_SECTIONS = {("planning", "origin_languages"), ("vocabulary", "categories"), ("vocabulary", "target_groups"),
+                  ("import", "columns")}
 
 
 class ConfigError(Exception):
@@ -187,6 +188,15 @@ def _check_values(values: dict, where: str) -> None:
     for kind in ("categories", "target_groups"):
         for key, spec in values["vocabulary"][kind].items():
             _check_term(kind, key, spec, where)
+    _check_import_columns(values["import"]["columns"], where)
+
+
+def _check_import_columns(columns: dict, where: str) -> None:
+    """[import.columns]: header = "field"; which fields exist the offer reader checks (it names them)."""
+    for header, target in columns.items():
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"{where}: [import.columns] {header!r} = {target!r} should be the name of a field, "
+                              "e.g. \"name\" or \"capacity\"")
 
 
 def _check_timezone(name: str, where: str) -> None:

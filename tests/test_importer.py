@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pytest
 from conftest import make_settings, write_csv
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
@@ -371,3 +372,16 @@ def test_every_row_ends_in_the_store_or_the_report(tmp_path, rows):
             assert len(stored) == summary.imported
         else:
             assert summary.imported == 0 or summary.rejected or summary.needs_review
+
+
+def test_import_columns_from_the_config_and_an_excel_report(tmp_path):
+    settings = make_settings(tmp_path, **{"import": {"columns": {"Wer": "name", "Plätze": "capacity"}}})
+    write_csv(tmp_path / "m.csv", "Wer;Kategorie;Plätze\nTreff am Markt;Treffpunkt;12\nTest;Treffpunkt;x\n")
+    summary = import_file(tmp_path / "m.csv", settings, report_path=tmp_path / "probleme.xlsx")
+    assert Store(settings.store_path).offers()["name"].tolist() == ["Treff am Markt"]
+    assert summary.needs_review == 1  # "Test" is a test entry
+    book = openpyxl.load_workbook(tmp_path / "probleme.xlsx")
+    assert book["Zeilen"].cell(3, 2).value == "kept for review (unpublished)"
+    # an explicit mapping wins over the config
+    summary = import_file(tmp_path / "m.csv", settings, columns={"Wer": "organisation", "Kategorie": "name"})
+    assert "Treffpunkt" in Store(settings.store_path).offers()["name"].tolist()

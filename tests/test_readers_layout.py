@@ -136,7 +136,7 @@ def test_explicit_mappings_override_the_built_in_names(tmp_path):
 def test_a_mapping_to_an_unknown_field_names_the_allowed_ones(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("Name;Plätze\nA;5\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"x.csv: column 'Plätze' mapped to 'places'.*allowed: id, name"):
+    with pytest.raises(InputError, match=r"x.csv: column 'Plätze' mapped to 'places' \(--map or \[import.columns\]\).*allowed: id, name"):
         read_table(path, columns={"Plätze": "places"})
 
 

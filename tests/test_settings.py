@@ -108,6 +108,8 @@ def test_environment_pointing_nowhere_is_an_error_not_silent_defaults(tmp_path, 
     ("[vocabulary.categories.legal]\naliases = \"Anwalt\"\n", ["aliases"]),
     ("[vocabulary.target_groups.men]\nlabel = \"Männer\"\n", ["label", "allowed"]),
     ("[vocabulary.categories.library]\nicon = \"<svg>\"\n", ["icon", "symbol name"]),
+    ("[import.columns]\n\"Plätze\" = 5\n", ["[import.columns]", "Plätze", "name of a field"]),
+    ("[import]\ncrs = 25832\n", ["crs", "str"]),
     ("[vocabulary.categories.library]\nlabels = [\"Bibliothek\"]\n", ["labels", "language codes"]),
     ("[vocabulary.categories.library.labels]\nArabic = \"مكتبة\"\n", ["labels", "language codes"]),
 ])

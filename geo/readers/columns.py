@@ -237,8 +237,8 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
     for header, target in (overrides or {}).items():
         target = str(target).strip()
         if target not in TARGETS:
-            raise ValueError(f"column {header!r} mapped to {target!r}, which is not a field; allowed: "
-                             + ", ".join(TARGETS))
+            raise ValueError(f"column {header!r} mapped to {target!r} (--map or [import.columns]), which is not "
+                             "a field; allowed: " + ", ".join(TARGETS))
         wanted[header_key(header)] = (header, target)
     taken: set[str] = set()
     uses: dict[int, ColumnUse] = {}
