@@ -275,7 +275,8 @@ def _parse(folded: str) -> tuple[list[Rule], bool, list[str]]:
                 i += 1
             else:
                 raise NotHours(f"'{value.strip()}' is a time without an end")
-            if end is not None and end <= start and not (end <= 6 * 60 and start >= 12 * 60):
+            # past midnight ("22-2 Uhr", "11-1 Uhr") is fine; "12-8 Uhr" is a slip, not a night
+            if end is not None and end <= start and not (end <= 6 * 60 and start >= 10 * 60):
                 raise NotHours(f"the time {fmt(start)}-{fmt(end)} ends before it starts")
             state.span(start, end)
             continue

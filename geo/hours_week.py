@@ -85,7 +85,10 @@ def to_osm(rules: list[Rule], holiday_off: bool) -> str:
         parts.append(f"{_days_text(tuple(closed))} off")
     if holiday_off and not holiday:
         holiday = "PH off"
-    text = "; ".join(parts)
+    # A span past midnight spills into the next day; "; " would let the next day's rule cut the
+    # spill off ("Th 11:00-02:00; Fr 11:00-04:00" closes Friday 00:00-02:00), "," keeps it.
+    wraps = any(e is not None and e <= s for spans in week.values() if spans for s, e in spans)
+    text = (", " if wraps else "; ").join(parts)
     if nth_rules:
         text = ", ".join(([text] if text else []) + nth_rules)
     if holiday and text:
