@@ -63,7 +63,8 @@ def read_coordinates(frame_text, settings: Settings, col: Collector, location_ty
     ``frame_text(name)`` gives a column's text (a Series of "" when absent).
     """
     lat_text, lon_text = frame_text("lat"), frame_text("lon")
-    lat, lon = numbers(lat_text).to_numpy(float), numbers(lon_text).to_numpy(float)
+    # copies: pandas hands out read-only views, and cells are filled in below
+    lat, lon = np.array(numbers(lat_text), dtype=float), np.array(numbers(lon_text), dtype=float)
     has_lat, has_lon = lat_text.str.len().values > 0, lon_text.str.len().values > 0
     # a pair pasted into one of the two columns
     for pos in np.flatnonzero((has_lat & np.isnan(lat)) | (has_lon & np.isnan(lon))):
@@ -108,7 +109,7 @@ def _metric_columns(frame_text, settings: Settings, col: Collector, lat, lon, ha
     x_text, y_text = frame_text("x"), frame_text("y")
     if not (x_text.str.len() > 0).any():
         return
-    x, y = numbers(x_text).to_numpy(float), numbers(y_text).to_numpy(float)
+    x, y = np.array(numbers(x_text), dtype=float), np.array(numbers(y_text), dtype=float)
     todo = ~np.isnan(x) & ~np.isnan(y) & ~(has_lat & has_lon)
     for pos in np.flatnonzero((x_text.str.len().values > 0) & (np.isnan(x) | np.isnan(y))):
         col.add(pos, "x", f"{x_text.iat[pos]}, {y_text.iat[pos]}", "x/y are not two numbers; ignored",
