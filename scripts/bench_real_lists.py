@@ -195,8 +195,8 @@ def render(hours: dict, kl: dict, munich: dict | None, berlin: dict) -> str:
     lines += ["", "Malformed values found in the extracts (as mappers wrote them): " + "; ".join(
         f"`{v}` → {r.osm or r.status}" for v, r in hours["broken"])]
     if hours["failures"]:
-        lines.append("First texts not read to the same week: " + "; ".join(
-            f"`{t}` → {o!r} (was `{v}`)" for t, o, v in hours["failures"]))
+        lines.append("First texts not read to the same week as OSM's strict reading: " + "; ".join(
+            f"`{t}` → {o!r} (was `{v}`)".replace("\n", " ⏎ ") for t, o, v in hours["failures"][:3]))
     return "\n".join(lines) + "\n"
 
 
