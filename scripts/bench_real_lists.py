@@ -55,7 +55,7 @@ EXTRACTS = ("osm-kaiserslautern/kaiserslautern.osm.gz", "osm-extracts-de/lauf-an
 KAISERSLAUTERN = {"area": {"name": "Kaiserslautern", "bbox": [7.60, 49.35, 7.95, 49.52]}}
 MUNICH = {"area": {"name": "München", "bbox": [11.30, 47.95, 11.85, 48.30]}}
 BERLIN = {"area": {"name": "Berlin", "bbox": [13.08, 52.33, 13.77, 52.68]}}
-STYLES = ("dots + 'und'", "words 'von … bis'", "en dash + '/'", "'Mo - Fr:' + ' | '", "'montags bis freitags'",
+STYLES = ("dots + 'und'", "words 'von … bis'", "en dash + '/'", "'Mo - Fr:' + vertical bar", "'montags bis freitags'",
           "English am/pm")
 
 
