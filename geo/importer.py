@@ -18,6 +18,9 @@ from geo.districts import assign_districts
 from geo.geocoding.base import AddressQuery, GeocodeResult, Geocoder, GeocodingBlocked
 from geo.readers.geojson import read_geojson
 from geo.readers.tabular import RawTable, read_table
+from geo.readers.vector import SUFFIXES as VECTOR_SUFFIXES
+from geo.readers.vector import read_vector
+from geo.report import write_report_xlsx
 from geo.schema import OFFER_COLUMNS, Problem
 from geo.settings import Settings
 from geo.spreadsheet import SafeCsvWriter
@@ -40,6 +43,7 @@ class ImportSummary:
     with_warnings: int = 0
     rejected: int = 0
     duplicates: int = 0
+    needs_review: int = 0  # kept for review: not stored until the store keeps unpublished offers
     not_located: int = 0
     added: int = 0
     changed: int = 0
@@ -49,37 +53,46 @@ class ImportSummary:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.rejected == 0 else 1
+        return 0 if self.rejected == 0 and self.needs_review == 0 else 1
 
     def lines(self) -> list[str]:
         """The console summary."""
         out = [
             f"{self.file}: {self.rows_read} rows read, {self.imported} imported "
-            f"({self.with_warnings} with warnings), {self.rejected} rejected, {self.duplicates} duplicates",
+            f"({self.with_warnings} with warnings), {self.rejected} rejected, {self.duplicates} duplicates"
+            + (f", {self.needs_review} need review (not stored yet: the store cannot keep unpublished offers)"
+               if self.needs_review else ""),
         ]
         if self.not_located:
             out.append(f"{self.not_located} offers have no coordinates yet (shown in lists, not on the map)")
         if self.stored:
             out.append(f"source {self.source!r}: {self.added} added, {self.changed} changed, {self.removed} removed")
-        elif self.rejected and self.imported == 0:
+        elif (self.rejected or self.needs_review) and self.imported == 0:
             out.append("nothing stored: no row is valid")
         else:
             out.append("nothing stored")
         return out
 
 
-def read_input(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Pick the reader by content and extension."""
+def read_input(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None) -> RawTable:
+    """Pick the reader by content and extension; ``columns`` maps headers to fields explicitly."""
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json"):
         return read_geojson(path)
-    return read_table(path, sheet=sheet)
+    if path.suffix.lower() in VECTOR_SUFFIXES:
+        return read_vector(path, layer=sheet)
+    return read_table(path, sheet=sheet, columns=columns)
 
 
 def import_file(path: str | Path, settings: Settings, *, source: str | None = None, sheet: str | None = None,
                 strict: bool = False, geocoder: Geocoder | None = None, store: Store | None = None,
-                report_path: str | Path | None = None) -> ImportSummary:
+                report_path: str | Path | None = None, columns: dict[str, str] | None = None,
+                value_mappings: dict[str, dict[str, str]] | None = None) -> ImportSummary:
     """Import one file as one source.
+
+    ``columns`` (``--map``) maps headers to fields over ``[import.columns]``;
+    ``value_mappings`` are the remembered vocabulary mappings (geo.vocab.map_value).
+    A report path ending in .xlsx gets the Excel report (geo.report), else the CSV one.
 
     Raises
     ------
@@ -88,14 +101,19 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     """
     path = Path(path)
     source = source or path.name
-    raw = read_input(path, sheet=sheet)
-    result = validate_table(raw, settings, source)
+    raw = read_input(path, sheet=sheet, columns={**(settings.get("import", "columns") or {}), **(columns or {})})
+    result = validate_table(raw, settings, source, value_mappings=value_mappings)
     store = store or Store(settings.store_path)
     summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)
     problems = list(result.problems)
 
-    row_of_id = dict(zip(result.offers["id"], result.offer_rows))
-    offers = _geocode(result.offers, raw.file, row_of_id, geocoder, problems)
+    # Rows that wait for review must not be published; until the store can keep them
+    # unpublished they are reported, not stored.
+    publishable = result.publishable
+    summary.needs_review = int((~publishable).sum())
+    offer_rows = [r for r, ok in zip(result.offer_rows, publishable) if ok]
+    row_of_id = dict(zip(result.offers["id"][publishable], offer_rows))
+    offers = _geocode(result.offers[publishable].reset_index(drop=True), raw.file, row_of_id, geocoder, problems)
     districts = store.districts()
     offers = to_geodataframe(offers)
     offers = assign_districts(offers, districts)
@@ -126,11 +144,13 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     summary.not_located = int((offers["geocode_status"].isin(["not_located", "not_found", "outside_area", "error"])).sum())
     summary.problems = problems
 
-    if report_path:
+    if report_path and Path(report_path).suffix.lower() == ".xlsx":
+        write_report_xlsx(problems, raw, report_path)
+    elif report_path:
         write_report(problems, report_path)
-    if strict and summary.rejected:
+    if strict and (summary.rejected or summary.needs_review):
         return summary
-    if summary.rejected and summary.imported == 0:
+    if (summary.rejected or summary.needs_review) and summary.imported == 0:
         # A list whose every row failed (a wrong column, a broken export) must not
         # replace the source's good offers with nothing.
         return summary

@@ -32,17 +32,18 @@ GEOCODE_STATUSES = (
 )
 
 # The offer record, in export order. Text fields are "" when empty, never None.
+# opening_hours is OSM syntax; opening_hours_text keeps hours we could not read, shown as written.
 OFFER_COLUMNS = (
     "id", "name", "category", "organisation", "description",
     "street", "housenumber", "postcode", "city", "lat", "lon", "location_type",
     "district", "languages", "language_notes", "target_groups", "age_min", "age_max",
-    "opening_hours", "appointment", "phone", "email", "website", "wheelchair", "cost",
+    "opening_hours", "opening_hours_text", "appointment", "phone", "email", "website", "wheelchair", "cost",
     "last_verified", "source",
     "geocode_status", "geocode_precision", "geocode_provider", "district_status",
 )
 TEXT_COLUMNS = (
     "id", "name", "category", "organisation", "description", "street", "housenumber",
-    "postcode", "city", "location_type", "district", "opening_hours", "appointment", "phone",
+    "postcode", "city", "location_type", "district", "opening_hours", "opening_hours_text", "appointment", "phone",
     "email", "website", "wheelchair", "cost", "last_verified", "source",
     "geocode_status", "geocode_precision", "geocode_provider", "district_status",
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,7 +20,8 @@ ENV_VAR = "ANGEBOTSKARTE_CONFIG"
 DEFAULT_FILENAME = "angebotskarte.toml"
 
 # Sections whose keys are free (a town adds its own names), so unknown keys are fine there.
-_OPEN_SECTIONS = {("planning", "origin_languages"), ("vocabulary", "categories"), ("vocabulary", "target_groups")}
+_OPEN_SECTIONS = {("planning", "origin_languages"), ("vocabulary", "categories"), ("vocabulary", "target_groups"),
+                  ("import", "columns")}
 
 
 class ConfigError(Exception):
@@ -186,6 +188,15 @@ def _check_values(values: dict, where: str) -> None:
     for kind in ("categories", "target_groups"):
         for key, spec in values["vocabulary"][kind].items():
             _check_term(kind, key, spec, where)
+    _check_import_columns(values["import"]["columns"], where)
+
+
+def _check_import_columns(columns: dict, where: str) -> None:
+    """[import.columns]: header = "field"; which fields exist the offer reader checks (it names them)."""
+    for header, target in columns.items():
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"{where}: [import.columns] {header!r} = {target!r} should be the name of a field, "
+                              "e.g. \"name\" or \"capacity\"")
 
 
 def _check_timezone(name: str, where: str) -> None:
@@ -198,17 +209,25 @@ def _check_timezone(name: str, where: str) -> None:
 
 
 def _check_term(kind: str, key: str, spec: Any, where: str) -> None:
-    """A [vocabulary.KIND.KEY] table: optional de, en, color/colour (text) and aliases (list of text)."""
+    """A [vocabulary.KIND.KEY] table: optional de, en, color/colour (text), aliases (list of text),
+    icon (a symbol name such as "meeting_place") and labels (a table of language code -> text)."""
     here = f"[vocabulary.{kind}.{key}]"
     if not isinstance(spec, dict):
-        raise ConfigError(f"{where}: {here} must be a table with de, en, aliases, color; got {spec!r}")
+        raise ConfigError(f"{where}: {here} must be a table with de, en, aliases, color, icon, labels; got {spec!r}")
     for name, value in spec.items():
         if name in ("de", "en", "color", "colour"):
-            ok = isinstance(value, str)
+            ok, want = isinstance(value, str), "text"
         elif name == "aliases":
-            ok = isinstance(value, list) and all(isinstance(a, str) for a in value)
+            ok, want = isinstance(value, list) and all(isinstance(a, str) for a in value), "a list of words"
+        elif name == "icon":
+            ok, want = isinstance(value, str) and re.fullmatch(r"[a-z0-9_-]{1,40}", value) is not None, \
+                "a symbol name of lower-case letters, digits, - and _ (e.g. \"meeting_place\")"
+        elif name == "labels":
+            ok = isinstance(value, dict) and all(
+                isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)?", lang) and isinstance(text, str)
+                for lang, text in value.items())
+            want = "a table of language codes and labels, e.g. { ar = \"...\", uk = \"...\" }"
         else:
-            raise ConfigError(f"{where}: unknown key {name!r} in {here}; allowed: de, en, aliases, color")
+            raise ConfigError(f"{where}: unknown key {name!r} in {here}; allowed: de, en, aliases, color, icon, labels")
         if not ok:
-            raise ConfigError(f"{where}: {here} {name} = {value!r} should be "
-                              + ("a list of words" if name == "aliases" else "text"))
+            raise ConfigError(f"{where}: {here} {name} = {value!r} should be {want}")

@@ -11,7 +11,8 @@ import pytest
 from geo.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ANGEBOTSKARTE_SHARED_DATA points elsewhere (a git worktree has no ../shared beside it).
+SHARED_DATA = Path(os.environ.get("ANGEBOTSKARTE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 DEMO_DIR = ROOT / "data" / "demo"
 
 

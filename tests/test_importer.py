@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pytest
 from conftest import make_settings, write_csv
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
@@ -65,18 +66,19 @@ def test_some_rows_rejected_exit_1_valid_rows_stored_report_has_every_problem(tm
               + "1;Gut nochmal;Beratung;;;;;49,44;7,75;;\n")
     code, out, err = run(capsys, "import", tmp_path / "b.csv", "--config", cfg, "--report", tmp_path / "r" / "report.csv")
     assert code == 1
-    assert "5 rows read, 2 imported (1 with warnings), 3 rejected, 0 duplicates" in out
+    assert "5 rows read, 2 imported (0 with warnings), 2 rejected, 0 duplicates, 1 need review" in out
     assert Store(tmp_path / "store.gpkg").offers()["id"].tolist() == ["1", "4"]
     report = read_report(tmp_path / "r" / "report.csv")
     assert list(report[0]) == list(REPORT_COLUMNS)
     rows = {(r["row"], r["column"], r["value"], r["severity"]) for r in report}
-    assert ("3", "Kategorie", "Mobilität", "error") in rows
+    assert ("3", "Kategorie", "Mobilität", "review") in rows  # kept for review, not lost
     assert ("5", "Sprachen", "Klingonx", "error") in rows
-    assert ("6", "Öffnungszeiten", "montags 9-12", "warning") in rows
+    assert ("6", "Öffnungszeiten", "montags 9-12", "note") in rows  # read as "Mo 09:00-12:00"
     assert ("7", "ID", "1", "error") in rows  # the id of row 2 again
     assert all(r["file"] == "b.csv" and r["message"] for r in report)
+    assert Store(tmp_path / "store.gpkg").offers()["opening_hours"].tolist() == ["", "Mo 09:00-12:00"]
     # the console names file, row, column and value of the rejected rows
-    assert "b.csv, row 3, column 'Kategorie'" in err and "'Mobilität'" in err
+    assert "b.csv, row 5, column 'Sprachen'" in err and "'Klingonx'" in err
     assert "Traceback" not in err
 
 
@@ -110,7 +112,7 @@ def test_unusable_file_exit_2_one_line_nothing_changed(tmp_path, capsys, content
 
 def test_strict_stores_nothing_unless_every_row_is_valid(tmp_path, capsys):
     cfg = config(tmp_path)
-    write_csv(tmp_path / "s.csv", "Name;Kategorie\nGut;Beratung\nSchlecht;Quatsch\n")
+    write_csv(tmp_path / "s.csv", "Name;Kategorie;Sprachen\nGut;Beratung;\nSchlecht;Beratung;Klingonx\n")
     code, out, _ = run(capsys, "import", tmp_path / "s.csv", "--strict", "--config", cfg, "--report", tmp_path / "r.csv")
     assert code == 1 and "--strict" in out
     assert not (tmp_path / "store.gpkg").exists()
@@ -126,7 +128,7 @@ def test_a_list_whose_every_row_fails_does_not_wipe_its_source(tmp_path):
     import_file(tmp_path / "l.csv", settings)
     write_csv(tmp_path / "l.csv", "Name;Kategorie\nA;Mobilität\nB;Kultur\n")
     summary = import_file(tmp_path / "l.csv", settings)
-    assert summary.exit_code == 1 and not summary.stored and summary.rejected == 2
+    assert summary.exit_code == 1 and not summary.stored and summary.needs_review == 2
     assert "nothing stored" in summary.lines()[-1]
     assert Store(settings.store_path).offers()["name"].tolist() == ["A", "B"]
 
@@ -290,7 +292,7 @@ def test_offers_outside_every_district_are_flagged_not_dropped(tmp_path):
 @pytest.mark.parametrize("csv_text, row, column, value_part, words", [
     ("Name;Breitengrad;Längengrad\nA;52,52;13,40\n", 2, "Breitengrad", "52.52", "outside the area"),
     ("Name;Breitengrad;Längengrad\nA;7,75;49,44\n", 2, "Breitengrad", "7.75", "swapped"),
-    ("Name;Öffnungszeiten\nA;Mo 25:00-26:00\n", 2, "Öffnungszeiten", "Mo 25:00-26:00", "opening_hours"),
+    ("Name;Öffnungszeiten\nA;Mo 25:00-26:00\n", 2, "Öffnungszeiten", "Mo 25:00-26:00", "not a time of day"),
     ("Name;Sprachen\nA;Deutsch\nB;Arabsich, Klingonx\n", 3, "Sprachen", "Klingonx", "unknown language"),
     ("Name;Kategorie\nA;\n", 2, "Kategorie", "", "no category"),
 ])
@@ -361,10 +363,25 @@ def test_every_row_ends_in_the_store_or_the_report(tmp_path, rows):
         turned_away = {int(r["row"]) for r in report if r["severity"] in ("error", "duplicate")}
         stored = Store(settings.store_path).offers() if summary.stored else None
         assert summary.rows_read == len(non_blank)
-        assert summary.imported + summary.rejected + summary.duplicates == summary.rows_read
+        waiting = {int(r["row"]) for r in report if r["severity"] == "review"} - turned_away
+        assert summary.imported + summary.rejected + summary.duplicates + summary.needs_review == summary.rows_read
         assert turned_away <= set(non_blank)
         assert len(turned_away) == summary.rejected + summary.duplicates
+        assert len(waiting) == summary.needs_review
         if stored is not None:
             assert len(stored) == summary.imported
         else:
-            assert summary.imported == 0 or summary.rejected
+            assert summary.imported == 0 or summary.rejected or summary.needs_review
+
+
+def test_import_columns_from_the_config_and_an_excel_report(tmp_path):
+    settings = make_settings(tmp_path, **{"import": {"columns": {"Wer": "name", "Plätze": "capacity"}}})
+    write_csv(tmp_path / "m.csv", "Wer;Kategorie;Plätze\nTreff am Markt;Treffpunkt;12\nTest;Treffpunkt;x\n")
+    summary = import_file(tmp_path / "m.csv", settings, report_path=tmp_path / "probleme.xlsx")
+    assert Store(settings.store_path).offers()["name"].tolist() == ["Treff am Markt"]
+    assert summary.needs_review == 1  # "Test" is a test entry
+    book = openpyxl.load_workbook(tmp_path / "probleme.xlsx")
+    assert book["Zeilen"].cell(3, 2).value == "kept for review (unpublished)"
+    # an explicit mapping wins over the config
+    summary = import_file(tmp_path / "m.csv", settings, columns={"Wer": "organisation", "Kategorie": "name"})
+    assert "Treffpunkt" in Store(settings.store_path).offers()["name"].tolist()

@@ -107,6 +107,11 @@ def test_environment_pointing_nowhere_is_an_error_not_silent_defaults(tmp_path, 
     ("[vocabulary.categories.legal]\nde = 1\n", ["vocabulary.categories.legal", "de"]),
     ("[vocabulary.categories.legal]\naliases = \"Anwalt\"\n", ["aliases"]),
     ("[vocabulary.target_groups.men]\nlabel = \"Männer\"\n", ["label", "allowed"]),
+    ("[vocabulary.categories.library]\nicon = \"<svg>\"\n", ["icon", "symbol name"]),
+    ("[import.columns]\n\"Plätze\" = 5\n", ["[import.columns]", "Plätze", "name of a field"]),
+    ("[import]\ncrs = 25832\n", ["crs", "str"]),
+    ("[vocabulary.categories.library]\nlabels = [\"Bibliothek\"]\n", ["labels", "language codes"]),
+    ("[vocabulary.categories.library.labels]\nArabic = \"مكتبة\"\n", ["labels", "language codes"]),
 ])
 def test_wrong_keys_and_values_are_refused_naming_file_and_key(tmp_path, text, words):
     cfg = write(tmp_path / "broken.toml", text)
@@ -168,6 +173,13 @@ de = "Männer"
     assert settings["planning"]["origin_languages"]["Syrien"] == default_values()["planning"]["origin_languages"]["Syrien"]
     assert settings["vocabulary"]["categories"]["legal_advice"]["aliases"] == ["Anwalt", "Rechtshilfe"]
     assert settings["vocabulary"]["target_groups"]["men"]["de"] == "Männer"
+
+
+def test_a_town_category_takes_an_icon_and_labels_in_more_languages(tmp_path):
+    cfg = write(tmp_path / "town.toml", '[vocabulary.categories.library]\nde = "Bibliothek"\nen = "Library"\n'
+                'icon = "meeting_place"\nlabels = { ar = "مكتبة", uk = "Бібліотека" }\n')
+    term = load_settings(cfg)["vocabulary"]["categories"]["library"]
+    assert term["icon"] == "meeting_place" and term["labels"]["uk"] == "Бібліотека"
 
 
 def test_overrides_are_merged_over_the_file(tmp_path):

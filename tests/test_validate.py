@@ -86,8 +86,6 @@ def test_only_a_name_is_required(settings):
 
 @pytest.mark.parametrize("row, column, value, words", [
     ({"Name": "", "Kategorie": "Beratung"}, "Name", "", "no name"),
-    ({"Name": "A", "Kategorie": "Mobilität"}, "Kategorie", "Mobilität", "unknown category"),
-    ({"Name": "A", "Zielgruppen": "Frauen, Marsianer"}, "Zielgruppen", "Marsianer", "unknown target group"),
     ({"Name": "A", "Sprachen": "Deutsch, Klingonx"}, "Sprachen", "Klingonx", "unknown language"),
     ({"Name": "A", "Sprachen": "keine"}, "Sprachen", "keine", "unknown language"),
     ({"Name": "A", "Alter von": "18", "Alter bis": "12"}, "Alter von", "18-12", "minimum age above maximum"),
@@ -101,6 +99,41 @@ def test_row_errors_reject_the_row_and_say_where(settings, row, column, value, w
     assert (problem.file, problem.column, problem.value) == ("liste.csv", column, value)
     assert words in problem.message
     assert_every_row_accounted_for(result)
+
+
+@pytest.mark.parametrize("row, column, value, words", [
+    ({"Name": "A", "Kategorie": "Mobilität"}, "Kategorie", "Mobilität", "unknown category"),
+    ({"Name": "A", "Zielgruppen": "Frauen, Marsianer"}, "Zielgruppen", "Marsianer", "unknown target group"),
+    ({"Name": "A", "archiviert": "ja"}, "archiviert", "ja", "archived"),
+    ({"Name": "Test", "Kategorie": "Beratung"}, "Name", "Test", "test entry"),
+])
+def test_unknown_values_keep_the_row_for_review_with_the_reason(settings, row, column, value, words):
+    result = validate(settings, [{"Name": "gut"}, row])
+    assert result.offers["name"].tolist() == ["gut", row["Name"]]
+    assert result.rejected_rows == set() and result.review_rows == {3}
+    assert result.publishable.tolist() == [True, False]
+    problem = only(result, row=3, severity="review")[0]
+    assert (problem.column, problem.value) == (column, value) and words in problem.message
+    assert result.review[1] and words in result.review[1][0]
+    assert_every_row_accounted_for(result)
+
+
+def test_a_review_row_keeps_the_values_it_knows(settings):
+    result = validate(settings, [{"Name": "A", "Kategorie": "Religionsgemeinschaft", "Zielgruppen": "Frauen, Marsianer"}])
+    offer = result.offers.iloc[0]
+    assert offer["category"] == "" and offer["target_groups"] == ["women"]
+    advice = only(result, column="Kategorie")[0].suggestion
+    assert advice.startswith("closest in meaning: Treffpunkt (meeting_place)")
+    assert "Beratung" not in advice and "vocabulary map 'Religionsgemeinschaft'" in advice
+    assert "[vocabulary.categories.religious_community]" in advice
+
+
+def test_remembered_value_mappings_apply_to_every_row(settings):
+    headers = ["Name", "Kategorie"]
+    raw = build_raw_table("liste.csv", headers, [["A", "Religionsgemeinschaft"], ["B", "religionsgemeinschaft"]], [])
+    result = validate_table(raw, settings, "t", value_mappings={"category": {"religionsgemeinschaft": "meeting_place"}})
+    assert result.offers["category"].tolist() == ["meeting_place", "meeting_place"]
+    assert result.review_rows == set()
 
 
 def test_unknown_category_suggests_the_closest(settings):
@@ -256,14 +289,34 @@ def test_valid_opening_hours(value):
     assert opening_hours_error(value) is None
 
 
-@pytest.mark.parametrize("value", ["Mo 25:00-26:00", "montags 9-12 Uhr", "nach Vereinbarung", "Mo-Fr 09:00-"])
-def test_invalid_opening_hours_are_left_empty_with_a_warning_and_the_parser_message(settings, value):
+@pytest.mark.parametrize("value", ["Mo 25:00-26:00", "Mo-Fr 09:00-", "siehe Aushang am Eingang"])
+def test_hours_we_cannot_read_are_kept_as_text_with_a_message_a_person_understands(settings, value):
     result = validate(settings, [{"Name": "A", "Öffnungszeiten": value}])
-    assert result.offers["opening_hours"].tolist() == [""]
+    offer = result.offers.iloc[0]
+    assert offer["opening_hours"] == "" and offer["opening_hours_text"] == value
     problem = only(result, column="Öffnungszeiten")[0]
     assert problem.severity == "warning" and problem.value == value
-    assert "opening_hours" in problem.message and "Mo-Fr" in problem.suggestion
+    assert "kept as text" in problem.message and "Mo-Fr 9-12 Uhr" in problem.message
+    assert "expected" not in problem.message and "EOI" not in problem.message
     assert opening_hours_error(value)
+
+
+@pytest.mark.parametrize("value, osm, appointment", [
+    ("montags 9-12 Uhr", "Mo 09:00-12:00", ""),
+    ("Di, Do 14:00-17:00", "Tu,Th 14:00-17:00", ""),
+    ("nach Vereinbarung", "", "required"),
+])
+def test_hours_written_in_german_become_osm_and_the_original_is_kept(settings, value, osm, appointment):
+    result = validate(settings, [{"Name": "A", "Öffnungszeiten": value}])
+    offer = result.offers.iloc[0]
+    assert (offer["opening_hours"], offer["appointment"], offer["opening_hours_text"]) == (osm, appointment, "")
+    assert result.extras[0]["opening_hours_original"] == value
+    assert only(result, column="Öffnungszeiten")[0].severity == "note"
+
+
+def test_an_appointment_column_wins_over_what_the_hours_say(settings):
+    result = validate(settings, [{"Name": "A", "Öffnungszeiten": "nach Vereinbarung", "Termin": "empfohlen"}])
+    assert result.offers["appointment"].tolist() == ["recommended"]
 
 
 @pytest.mark.parametrize("value, kept", [
@@ -359,9 +412,16 @@ def test_same_name_and_address_with_different_ids_are_both_kept_with_a_warning(s
 
 
 def test_a_rejected_first_row_does_not_make_its_twin_a_duplicate(settings):
-    result = validate(settings, [{"Name": "A", "Kategorie": "Quatsch"}, {"Name": "A", "Kategorie": "Beratung"}])
+    result = validate(settings, [{"Name": "A", "Alter von": "18", "Alter bis": "12"}, {"Name": "A", "Kategorie": "Beratung"}])
     assert result.offers["category"].tolist() == ["counselling"]
     assert result.rejected_rows == {2} and result.duplicate_rows == set()
+
+
+def test_of_two_twins_the_one_that_needs_no_review_is_kept(settings):
+    result = validate(settings, [{"Name": "A", "Kategorie": "Quatsch"}, {"Name": "A", "Kategorie": "Beratung"}])
+    assert result.offers["category"].tolist() == ["counselling"]
+    assert result.duplicate_rows == {2} and result.review_rows == set()
+    assert "row 3" in only(result, row=2, severity="duplicate")[0].message
 
 
 def test_many_mixed_rows_are_all_accounted_for(settings):

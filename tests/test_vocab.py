@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo.schema import CATEGORY_KEYS_BUILTIN
-from geo.vocab import categories_from_config, fold, target_groups_from_config
+from geo.vocab import Suggestion, categories_from_config, fold, map_value, target_groups_from_config
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,10 @@ def test_config_adds_a_category_with_aliases():
     assert vocab.normalise("Legal advice") == "legal_advice"
     assert vocab.label("legal_advice", "de") == "Rechtsberatung"
     assert vocab.terms["legal_advice"].colour == "#6a3d9a"
-    # a built-in alias keeps its built-in meaning ("rechtsberatung" was already counselling)
-    assert vocab.normalise("Rechtsberatung") == "counselling"
+    # The town's own label wins over a built-in alias: otherwise its category could never be
+    # reached by the word it chose for it ("Rechtsberatung" was a counselling alias).
+    assert vocab.normalise("Rechtsberatung") == "legal_advice"
+    assert vocab.normalise("Migrationsberatung") == "counselling"
 
 
 def test_config_relabels_a_builtin_category_and_keeps_its_aliases():
@@ -108,3 +110,97 @@ def test_config_adds_a_target_group():
 
 def test_label_of_an_unknown_key_is_the_key(categories):
     assert categories.label("nonexistent", "de") == "nonexistent"
+
+
+# -- meaning before letters: the words of real lists (OSM tags, Integreat, coordinators) --------
+
+@pytest.mark.parametrize("word, key", [
+    # health care is what the built-in "doctor" category is about
+    ("Krankenhaus", "doctor"), ("Klinikum", "doctor"), ("hospital", "doctor"), ("Gesundheit", "doctor"),
+    ("Rathaus", "authority"), ("townhall", "authority"), ("Agentur für Arbeit", "authority"),
+    ("Jugendzentrum", "meeting_place"), ("community_centre", "meeting_place"), ("Mehrgenerationenhaus", "meeting_place"),
+    ("Beratungsstelle", "counselling"), ("Sporthalle", "sports"),
+])
+def test_synonyms_that_mean_a_builtin_category_are_accepted(categories, word, key):
+    resolution = categories.resolve(word)
+    assert (resolution.key, resolution.how) == (key, "vocabulary")
+
+
+@pytest.mark.parametrize("word, concept, first, never", [
+    ("Religionsgemeinschaft", "religious_community", "meeting_place", "counselling"),
+    ("place_of_worship", "religious_community", "meeting_place", "counselling"),
+    ("Bibliothek", "library", "meeting_place", "sports"),
+    ("Stadtbibliothek Hasenbergl", "library", "meeting_place", "sports"),
+    ("Soziale Einrichtung", "social_facility", "counselling", "sports"),
+    ("social_facility", "social_facility", "counselling", "sports"),
+    ("Mobilität", "mobility", "other", "counselling"),
+    ("Kultur", "culture", "meeting_place", "counselling"),
+    ("Gastronomie", "gastronomy", "meeting_place", "counselling"),
+    ("Multimedia", "multimedia", "other", "counselling"),
+    ("Freizeit", "leisure", "sports", "counselling"),
+    ("Apotheke", "pharmacy", "doctor", "counselling"),
+    ("Kita", "childcare", "meeting_place", "counselling"),
+])
+def test_words_without_a_builtin_category_wait_for_review_with_suggestions_by_meaning(categories, word, concept,
+                                                                                       first, never):
+    resolution = categories.resolve(word)
+    assert resolution.key is None and resolution.how == "unknown"
+    assert resolution.concept == concept
+    assert resolution.suggestions[0] == Suggestion(first, "meaning")
+    assert never not in [s.key for s in resolution.suggestions]
+
+
+@pytest.mark.parametrize("word", ["Migranten", "Migrant*innen", "Migrantinnen und Migranten", "Zugewanderte",
+                                  "Neuzugewanderte", "Menschen mit Migrationshintergrund", "immigrants"])
+def test_migrants_are_everyone_on_a_map_for_newcomers(groups, word):
+    assert groups.resolve(word).key == "all"
+
+
+def test_target_group_suggestions_follow_meaning_not_letters(groups):
+    # "Migranten" and "Frauen" share letters; "Mädchen" and "Frauen" share meaning.
+    assert "women" not in groups.suggest("Migrantenn")
+    assert groups.resolve("Mädchen").suggestions[0] == Suggestion("women", "meaning")
+    assert groups.resolve("Schüler*innen").concept == "pupils"
+
+
+def test_letters_are_the_fallback_for_typos_only(categories):
+    assert categories.resolve("Berattung").suggestions == (Suggestion("counselling", "letters"),)
+    assert categories.resolve("Religionsgemeinschaft").suggestions[0].why == "meaning"
+    # a compound is read by its head: a "...beratungsstelle" is counselling
+    assert categories.resolve("Migrationsberatungsstelle").suggestions[0] == Suggestion("counselling", "meaning")
+
+
+def test_a_towns_own_category_takes_the_synonyms_of_its_concept():
+    vocab = categories_from_config({
+        "library": {"de": "Bibliothek", "en": "Library", "icon": "book", "labels": {"uk": "Бібліотека"}},
+        "religious_community": {"de": "Religionsgemeinschaft", "en": "Religious community"},
+        "health": {"de": "Gesundheit", "en": "Health"},
+    })
+    assert vocab.normalise("Stadtbücherei") == "library"
+    assert vocab.normalise("library") == "library"
+    assert vocab.normalise("Moschee") == "religious_community"
+    assert vocab.normalise("place_of_worship") == "religious_community"
+    # the town's "health" takes health care away from the built-in doctor
+    assert vocab.normalise("Krankenhaus") == "health"
+    assert vocab.normalise("Hausarzt") == "doctor"
+    term = vocab.terms["library"]
+    assert (term.icon, term.label("uk"), term.label("de"), term.label("en")) == ("book", "Бібліотека", "Bibliothek",
+                                                                                 "Library")
+
+
+def test_remembered_mappings_come_first_and_are_validated():
+    vocab = categories_from_config()
+    remembered = map_value(None, "category", "Religionsgemeinschaft", "meeting_place", vocab)
+    assert remembered == {"category": {"religionsgemeinschaft": "meeting_place"}}
+    resolution = vocab.resolve("  RELIGIONSGEMEINSCHAFT ", remembered["category"])
+    assert (resolution.key, resolution.how) == ("meeting_place", "remembered")
+    # a person's mapping overrides the built-in meaning, and mapping to "" means "no value"
+    remembered = map_value(remembered, "category", "Gesundheit", "other", vocab)
+    assert vocab.resolve("Gesundheit", remembered["category"]).key == "other"
+    assert map_value(None, "target_group", "divers", "")["target_group"] == {"divers": ""}
+    with pytest.raises(ValueError, match="allowed: counselling"):
+        map_value(None, "category", "Bibliothek", "library", vocab)
+    with pytest.raises(ValueError, match="unknown vocabulary"):
+        map_value(None, "categories", "Bibliothek", "other")
+    # a remembered key the vocabulary no longer has is ignored, not trusted
+    assert vocab.resolve("Bibliothek", {"bibliothek": "library"}).how == "unknown"

@@ -177,6 +177,14 @@ class Gazetteer:
         raw = self.meta.get("bbox")
         return tuple(float(v) for v in raw.split(",")) if raw else None  # type: ignore[return-value]
 
+    def street_names(self) -> list[str]:
+        """Every street name the gazetteer knows (geo.addresses expands "K.-Marx-Str." with them)."""
+        return sorted({s.name for s in self._streets.values()})
+
+    def postcode_towns(self) -> dict[str, frozenset[str]]:
+        """Postcode -> the (normalised) towns it serves (geo.addresses restores lost leading zeros)."""
+        return {pc: towns for pc, (_lat, _lon, towns) in self._postcodes.items()}
+
     # -- lookups ---------------------------------------------------------------------------
 
     def lookup(self, query: AddressQuery) -> Match:

@@ -1,9 +1,11 @@
 """GeoJSON input: a FeatureCollection of offers (our own export, or a town's GIS export).
 
 Point geometries give lat/lon; other geometries are reduced to a point inside
-them, with a warning. Property names follow the same header rules as CSV.
-List-valued properties (languages, target groups) are joined so the validator
-sees them as it sees a spreadsheet cell.
+them, with a warning (a MultiPoint of one point is that point). Coordinates in
+another CRS, named by the legacy ``crs`` member GIS tools still write (Berlin's
+facility lists: EPSG:25833), are reprojected to WGS84 with pyproj. Property names
+follow the same header rules as CSV. List-valued properties (languages, target
+groups) are joined so the validator sees them as it sees a spreadsheet cell.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
@@ -33,10 +37,12 @@ def read_geojson(path: str | Path) -> RawTable:
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise InputError(f"{path.name}: expected a GeoJSON FeatureCollection")
-    crs = (doc.get("crs") or {}).get("properties", {}).get("name", "")
-    if crs and not any(tag in crs for tag in ("4326", "CRS84")):
-        raise InputError(f"{path.name}: coordinates are in {crs}; GeoJSON input must be WGS84 (EPSG:4326)")
+    transformer = _transformer(path.name, doc)
     problems: list[Problem] = []
+    if transformer is not None:
+        problems.append(Problem(path.name, None, "geometry", str(transformer.source_crs.to_string()),
+                                "coordinates converted from this system to latitude/longitude (WGS84)",
+                                severity="note"))
     records: list[dict[str, str]] = []
     headers: list[str] = []
     seen: set[str] = set()
@@ -63,11 +69,14 @@ def read_geojson(path: str | Path) -> RawTable:
                                         severity="warning"))
                 geom = None
             if geom is not None and not geom.is_empty:
+                if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+                    geom = geom.geoms[0]
                 if geom.geom_type != "Point":
                     problems.append(Problem(path.name, number, "geometry", geom.geom_type,
                                             "not a Point; a point inside the shape is used", severity="warning"))
                     geom = geom.representative_point()
-                record["lon"], record["lat"] = repr(geom.x), repr(geom.y)
+                x, y = (geom.x, geom.y) if transformer is None else transformer.transform(geom.x, geom.y)
+                record["lon"], record["lat"] = repr(x), repr(y)
         for key in record:
             if key not in seen:
                 seen.add(key)
@@ -80,6 +89,24 @@ def read_geojson(path: str | Path) -> RawTable:
     rows = [[r.get(h, "") for h in headers] for r in records]
     # Every feature is meant as an offer: an empty one is rejected in the report, not skipped.
     return build_raw_table(path.name, headers, rows, problems, first_row_number=1, skip_blank=False)
+
+
+def _transformer(name: str, doc: dict) -> Transformer | None:
+    """From the legacy ``crs`` member's system to WGS84 lon/lat, or None when it is WGS84 already."""
+    crs = doc.get("crs")
+    if not crs:
+        return None
+    label = str(((crs or {}).get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    if not label or "CRS84" in label.upper():
+        return None
+    try:
+        source = CRS.from_user_input(label)
+    except CRSError:
+        raise InputError(f"{name}: the crs member names {label!r}, which is not a coordinate system pyproj knows; "
+                         "export the file as WGS84 (EPSG:4326)") from None
+    if source.to_epsg() == 4326:
+        return None
+    return Transformer.from_crs(source, "EPSG:4326", always_xy=True)
 
 
 def _as_cell(key: str, value, props: dict) -> str:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.readers.columns import map_headers
+from geo.readers.columns import ColumnMapping, map_columns
+from geo.readers.header import Merged, locate_header
 from geo.schema import InputError, Problem
 from geo.spreadsheet import MARK, restore
 
@@ -34,8 +35,11 @@ class RawTable:
     """Rows of one input file, as text, under the record's field names.
 
     ``frame`` has one column per recognised field (str, "" for empty cells);
-    ``row_numbers[i]`` is the spreadsheet row number of frame row i (header = 1).
-    ``problems`` holds file-level warnings (unknown columns, encoding guesses).
+    ``row_numbers[i]`` is the spreadsheet row number of frame row i;
+    ``extras`` holds, row for row, the columns kept as extra attributes (known ones such as
+    ``capacity`` under their name, others under their header); ``mapping`` says what
+    became of every column; ``headers``/``rows`` are the data as read (for reports
+    that show the original rows). ``problems`` holds file-level warnings.
     """
 
     file: str
@@ -43,29 +47,73 @@ class RawTable:
     row_numbers: list[int]
     columns: dict[str, str] = field(default_factory=dict)  # field -> original header
     problems: list[Problem] = field(default_factory=list)
+    extras: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mapping: ColumnMapping = field(default_factory=ColumnMapping)
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    header_rows: tuple[int, ...] = (1,)  # spreadsheet numbers of the header row(s)
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_table(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None) -> RawTable:
     """Read a CSV or XLSX offer list into a :class:`RawTable`.
+
+    The header is found among the first rows (title rows, notes and blank rows above it
+    are skipped and listed); two-row headers and merged cells are resolved (see
+    geo.readers.header). ``columns`` maps headers to fields explicitly
+    (``{"Einrichtung": "name", "Plätze": "capacity"}``), over the built-in names.
 
     Raises
     ------
     InputError
-        When the file is missing, empty, not a table, in an unknown encoding, or has
-        no header row or no name column.
+        When the file is missing, empty, not a table, in an unknown encoding, has no
+        header row or no name column, or ``columns`` names an unknown field.
     """
     path = Path(path)
-    headers, rows, problems = read_rows(path, sheet)
-    return build_raw_table(path.name, headers, rows, problems)
+    grid, merged, problems = read_grid(path, sheet)
+    layout = locate_header(grid, merged)
+    for r, text in layout.skipped:
+        problems.append(Problem(path.name, r + 1, "", text[:200], "row above the header skipped (a title or note)",
+                                severity="warning"))
+    for r, text in layout.sections:
+        problems.append(Problem(path.name, r + 1, "", text[:200],
+                                "section heading (one merged cell across the row) skipped, not an offer",
+                                severity="warning"))
+    rows = grid[layout.first_data_row:]
+    table = build_raw_table(path.name, layout.headers, rows, problems, first_row_number=layout.first_data_row + 1,
+                            columns=columns)
+    table.header_rows = tuple(r + 1 for r in layout.header_rows)
+    return table
+
+
+def read_grid(path: str | Path, sheet: str | None = None) -> tuple[list[list[str]], list[Merged], list[Problem]]:
+    """Every row of a CSV/XLSX table as text (the header among them) and the sheet's merged ranges."""
+    path = Path(path)
+    suffix, problems = _check_file(path)
+    if suffix == "xlsx":
+        grid, merged = _read_xlsx_grid(path, sheet)
+        return grid, merged, problems
+    if sheet:
+        raise InputError(f"{path.name}: --sheet {sheet!r} given, but a CSV file has no sheets")
+    grid, note = _read_csv_grid(path)
+    if note:
+        problems.append(Problem(path.name, None, "", "", note, severity="warning"))
+    return grid, [], problems
 
 
 def read_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[list[str]], list[Problem]]:
-    """Headers and rows of any CSV/XLSX table as text, every column kept.
+    """Headers (the first row) and rows of any CSV/XLSX table as text, every column kept.
 
     The tolerant decoding shared by offer lists, address lists (``geocode``) and
     population tables. Returns file-level warnings (encoding guesses, lying extensions).
     """
-    path = Path(path)
+    grid, _merged, problems = read_grid(path, sheet)
+    if not grid:
+        raise InputError(f"{Path(path).name}: the file is empty")
+    return grid[0], grid[1:], problems
+
+
+def _check_file(path: Path) -> tuple[str, list[Problem]]:
+    """"xlsx" or "csv" by content (not extension), with warnings when the extension lies."""
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     with open(path, "rb") as fh:
@@ -83,65 +131,82 @@ def read_rows(path: str | Path, sheet: str | None = None) -> tuple[list[str], li
         if suffix not in (".xlsx", ".xlsm"):
             problems.append(Problem(path.name, None, "", "", "the file is an Excel workbook, not text; read it as XLSX",
                                     severity="warning"))
-        headers, rows = _read_xlsx(path, sheet)
-    else:
-        if suffix in (".xlsx", ".xlsm"):
-            problems.append(Problem(path.name, None, "", "", "the file is not an Excel workbook but text; read it as CSV",
-                                    "save it from Excel as .xlsx, or rename it to .csv", severity="warning"))
-        if sheet:
-            raise InputError(f"{path.name}: --sheet {sheet!r} given, but a CSV file has no sheets")
-        headers, rows, note = _read_csv(path)
-        if note:
-            problems.append(Problem(path.name, None, "", "", note, severity="warning"))
-    return headers, rows, problems
+        return "xlsx", problems
+    if suffix in (".xlsx", ".xlsm"):
+        problems.append(Problem(path.name, None, "", "", "the file is not an Excel workbook but text; read it as CSV",
+                                "save it from Excel as .xlsx, or rename it to .csv", severity="warning"))
+    return "csv", problems
 
 
 def build_raw_table(file: str, headers: list[str], rows: list[list[str]], problems: list[Problem],
-                    first_row_number: int = 2, skip_blank: bool = True) -> RawTable:
+                    first_row_number: int = 2, skip_blank: bool = True,
+                    columns: dict[str, str] | None = None) -> RawTable:
     """Map headers, normalise text (NFC, trimmed) and wrap rows as a RawTable.
 
     Blank rows are skipped (``skip_blank``), but counted, so row numbers stay those a
     spreadsheet shows. A table without a single non-blank row is unusable (InputError):
-    importing it would remove every offer of its source.
+    importing it would remove every offer of its source. Columns no field takes are kept
+    in ``extras`` and listed as warnings on the header row.
     """
     headers = [_nfc(h) for h in headers]
     if not any(headers):
         raise InputError(f"{file}: the first row holds no column headers")
-    mapping, unknown, doubled = map_headers(headers)
-    if "name" not in mapping.values():
+    kept = [offset for offset, row in enumerate(rows) if not (skip_blank and _blank(row))]
+    samples = {i: [(_nfc(rows[o][i]) if i < len(rows[o]) else "") for o in kept[:200]] for i in range(len(headers))}
+    try:
+        mapping = map_columns(headers, columns, samples)
+    except ValueError as exc:
+        raise InputError(f"{file}: {exc}") from None
+    fields = mapping.fields
+    if "name" not in fields.values():
         raise InputError(
             f"{file}: no name column. Found columns: {', '.join(h for h in headers if h) or '(none)'}. "
-            "Expected one of: Name, Bezeichnung, Angebot, Titel, name"
+            "Expected one of: Name, Bezeichnung, Angebot, Titel, Einrichtung, name "
+            "(or map one: --map \"Spalte=name\")"
         )
-    for header in unknown:
-        problems.append(Problem(file, 1, header, "", "column not used (no field of the offer record has this name)",
-                                "see docs/import.md for the accepted column names", severity="warning"))
-    for header, fld in doubled:
-        problems.append(Problem(file, 1, header, "", f"column ignored: an earlier column already gives {fld!r}",
+    header_row = max(first_row_number - 1, 1)
+    for use in mapping.columns:
+        if use.is_field:
+            continue
+        if use.how == "doubled":
+            problems.append(Problem(file, header_row, use.header, "",
+                                    f"an earlier column already gives {use.target!r}; kept as extra attribute "
+                                    f"{use.extra_name!r}", severity="warning"))
+        elif not use.target and (use.header or any(_nfc(rows[o][use.position]) for o in kept
+                                                   if use.position < len(rows[o]))):
+            problems.append(Problem(file, header_row, use.header or use.extra_name, "",
+                                    f"column kept as extra attribute {use.extra_name!r} "
+                                    "(no field of the offer has this name)",
+                                    "map it with --map \"Spalte=field\" or [import.columns] if it is one",
+                                    severity="warning"))
+    for header in mapping.unused_overrides:
+        problems.append(Problem(file, None, header, "", "a column mapping names this column, but the file has none",
                                 severity="warning"))
-    index_of = {h: i for i, h in enumerate(headers) if h in mapping}
-    # blank spreadsheet rows are not offers
-    kept = [offset for offset, row in enumerate(rows) if not (skip_blank and _blank(row))]
     if not kept:
         raise InputError(f"{file}: the header row is there, but no offers below it")
     row_numbers = [first_row_number + offset for offset in kept]
-    data: dict[str, list[str]] = {}
-    for h, i in index_of.items():
-        # Column by column, each distinct cell normalised once (100,000 rows hold few distinct
-        # categories, languages or towns); short rows are padded with "".
-        normalised: dict = {}
-        column: list[str] = []
-        for offset in kept:
-            row = rows[offset]
-            value = row[i] if i < len(row) else ""
-            text = normalised.get(value)
-            if text is None:
-                text = normalised[value] = _nfc(value)
-            column.append(text)
-        data[mapping[h]] = column
+    data = {fld: _column(rows, kept, i) for i, fld in fields.items()}
+    extras = {name: _column(rows, kept, i) for i, name in mapping.extras.items()}
     frame = pd.DataFrame(data, dtype=object)
-    columns = {fld: h for h, fld in mapping.items()}
-    return RawTable(file=file, frame=frame, row_numbers=row_numbers, columns=columns, problems=problems)
+    extra_frame = pd.DataFrame(extras, dtype=object, index=range(len(kept)))
+    columns_used = {fld: headers[i] for i, fld in fields.items()}
+    return RawTable(file=file, frame=frame, row_numbers=row_numbers, columns=columns_used, problems=problems,
+                    extras=extra_frame, mapping=mapping, headers=headers, rows=[rows[o] for o in kept])
+
+
+def _column(rows: list[list[str]], kept: list[int], i: int) -> list[str]:
+    # Column by column, each distinct cell normalised once (100,000 rows hold few distinct
+    # categories, languages or towns); short rows are padded with "".
+    normalised: dict = {}
+    column: list[str] = []
+    for offset in kept:
+        row = rows[offset]
+        value = row[i] if i < len(row) else ""
+        text = normalised.get(value)
+        if text is None:
+            text = normalised[value] = _nfc(value)
+        column.append(text)
+    return column
 
 
 def _blank(row) -> bool:
@@ -174,42 +239,39 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
     return raw.decode("cp1252"), "the file is not UTF-8; read it as Windows-1252 (German Excel's CSV encoding)"
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
+def _read_csv_grid(path: Path) -> tuple[list[list[str]], str]:
     text, note = _decode(path.read_bytes(), path.name)
     if not text.strip():
         raise InputError(f"{path.name}: the file is empty")
     if "\x00" in text:
         raise InputError(f"{path.name}: binary data, not a CSV or XLSX table")
-    sample = "\n".join(text.splitlines()[:50])
+    # Sniff on lines that look like table rows: a title line above the header has no delimiter.
+    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    sample = "\n".join(lines[:50])
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         delimiter = dialect.delimiter
     except csv.Error:
-        first = text.splitlines()[0]
-        delimiter = max(",;\t", key=first.count)
+        delimiter = max(",;\t", key=lambda d: max((ln.count(d) for ln in lines[:10]), default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = [row for row in reader]
     if MARK in text:  # undo the marks our own exports put before formula-like text
         rows = [[restore(cell) for cell in row] for row in rows]
-    headers = rows[0] if rows else []
-    return headers, rows[1:], note
+    return rows, note
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list[str]], list[Merged]]:
     import openpyxl  # imported here: only XLSX input needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
     # A file object, not the path: openpyxl refuses paths whose extension is not .xlsx,
-    # but a workbook saved as "liste.csv" is still a workbook.
+    # but a workbook saved as "liste.csv" is still a workbook. Not read-only: only a
+    # fully loaded sheet knows its merged cells.
     with open(path, "rb") as fh:
         try:
-            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(fh, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
             raise InputError(f"{path.name}: not a readable Excel workbook ({exc})") from None
-        return _read_sheet(path, book, sheet)
-
-
-def _read_sheet(path: Path, book, sheet: str | None) -> tuple[list[str], list[list[str]]]:
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -217,15 +279,13 @@ def _read_sheet(path: Path, book, sheet: str | None) -> tuple[list[str], list[li
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
-        rows_iter = ws.iter_rows(values_only=True)
-        header_row = next(rows_iter, None)
-        if header_row is None:
+        grid = [[_cell_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        if not grid or not any(any(c for c in row) for row in grid):
             raise InputError(f"{path.name}: the sheet {ws.title!r} is empty")
-        headers = [_cell_text(c) for c in header_row]
-        rows = [[_cell_text(c) for c in row] for row in rows_iter]
+        merged = [Merged(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
     finally:
         book.close()
-    return headers, rows
+    return grid, merged
 
 
 def _cell_text(value) -> str:
