@@ -110,8 +110,8 @@ def validate_table(raw: RawTable, settings: Settings, source: str) -> Validation
     frame = raw.frame
     n = len(frame)
     col = _Collector(raw)
-    cats = categories_from_config(settings.get("vocabulary", "categories"))
-    groups = target_groups_from_config(settings.get("vocabulary", "target_groups"))
+    cats = categories_from_config(settings.vocabulary.categories)
+    groups = target_groups_from_config(settings.vocabulary.target_groups)
 
     def text(name: str) -> pd.Series:
         return frame[name].fillna("").astype(str) if name in frame else pd.Series([""] * n, dtype=object)
@@ -444,7 +444,7 @@ def _coordinates(lat_text: pd.Series, lon_text: pd.Series, location_type: pd.Ser
     lat, lon = _numbers(lat_text).to_numpy(float), _numbers(lon_text).to_numpy(float)
     has_lat, has_lon = lat_text.str.len().values > 0, lon_text.str.len().values > 0
     lon_min, lat_min, lon_max, lat_max = settings.bbox
-    area = settings.get("area", "name")
+    area = settings.area.name
     for pos in np.flatnonzero((has_lat & np.isnan(lat)) | (has_lon & np.isnan(lon))):
         bad, column = (lat_text.iat[pos], "lat") if has_lat[pos] and np.isnan(lat[pos]) else (lon_text.iat[pos], "lon")
         col.add(pos, column, bad, "not a number; coordinates ignored, the address is used instead",
