@@ -372,7 +372,7 @@ class Snippet(HTMLParser):
 def test_snippet_round_trips_its_options(client, options, expected):
     from urllib.parse import urlencode
 
-    from webmap.embed import PRESET_FILTERS
+    from webmap.embed.options import PRESET_FILTERS
 
     answer = snippet(client, urlencode(options, doseq=True))
     parsed = Snippet(answer["snippet"])
@@ -470,7 +470,7 @@ def test_generator_reports_options_it_does_not_understand(client):
 def test_every_option_is_documented():
     """docs/embed.md is all a web editor reads: every parameter and option must be in it."""
     from webmap.commands import export_html
-    from webmap.embed import CONTROLS, EMBED_PARAMETERS, LINK_TARGETS, LIST_POSITIONS, PRESET_FILTERS
+    from webmap.embed.options import CONTROLS, EMBED_PARAMETERS, LINK_TARGETS, LIST_POSITIONS, PRESET_FILTERS
 
     text = DOCS.read_text(encoding="utf-8")
     for name in (*EMBED_PARAMETERS, *PRESET_FILTERS, "near", "offset", "ui", *LIST_POSITIONS, *CONTROLS,

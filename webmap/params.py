@@ -23,20 +23,128 @@ from geo.languages import resolve_language
 from geo.schema import WHEELCHAIR_VALUES
 from geo.vocab import Vocabulary, fold
 
-# Filters, in the order the docs list them. Facet parameters repeat or take commas.
-FACET_PARAMETERS = ("category", "language", "target_group", "district", "wheelchair")
-FILTER_PARAMETERS = FACET_PARAMETERS + ("near", "radius", "bbox", "q", "open_now", "include_virtual")
-PAGE_PARAMETERS = ("limit", "offset")
-# Parameters of GET /api/v1/offers (the HTML list and map pages add their own, e.g. lang).
-OFFERS_PARAMETERS = FILTER_PARAMETERS + PAGE_PARAMETERS + ("facets",)
-
 MAX_VALUES_PER_PARAMETER = 50
 MAX_VALUE_LENGTH = 100
 MAX_TEXT_LENGTH = 200
 MAX_OFFSET = 1_000_000
+#: No query parameter of any page or endpoint may be longer (a bound on what a request can make us echo).
+MAX_PARAMETER_LENGTH = 1000
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
+#: What a yes/no parameter accepts (case-insensitive, surrounding blanks ignored); absent or "" is no.
+FLAG_TRUE = ("1", "true", "yes", "on")
+FLAG_FALSE = ("0", "false", "no", "off", "")
+
+
+# ---------------------------------------------------------------------------- the parameter table
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """One query parameter of the offer search: what the parser checks and the OpenAPI document says.
+
+    ``kind`` selects both the parsing rule and the schema: facet (repeatable
+    words), point (lat,lon), metres, box (lon_min,lat_min,lon_max,lat_max),
+    text, flag, count. ``requires`` names parameters it is meaningless
+    without; ``role`` is how another parameter's message names this one.
+    The ``description`` may use {categories}, {target_groups}, {wheelchair},
+    {max_radius}, {max_limit}, {default_limit} (filled in per deployment).
+    """
+
+    name: str
+    kind: str
+    description: str
+    example: str | None = None
+    requires: tuple[str, ...] = ()
+    role: str = ""
+    form: str = ""
+
+
+_FACET_NOTE = (" Repeat the parameter or separate values by commas; several values mean OR, different "
+               "parameters mean AND.")
+
+#: Every parameter of GET /api/v1/offers, in the order the docs list them.
+PARAMETERS: dict[str, QueryParameter] = {p.name: p for p in (
+    QueryParameter("category", "facet", "Category key ({categories}) or a German/English name of one." + _FACET_NOTE),
+    QueryParameter("language", "facet", "Language the offer is available in: an ISO 639 code (ar, uk, prs, kmr, "
+                   "...) or a language name (\"Arabisch\")." + _FACET_NOTE),
+    QueryParameter("target_group", "facet", "Target group key ({target_groups})." + _FACET_NOTE),
+    QueryParameter("district", "facet", "District id (see /api/v1/districts) or district name." + _FACET_NOTE),
+    QueryParameter("wheelchair", "facet", "Wheelchair access: {wheelchair}." + _FACET_NOTE),
+    QueryParameter("near", "point", "lat,lon in WGS84 degrees (latitude first). Results are ordered by "
+                   "great-circle distance and carry distance_m.", example="49.4447,7.7690", role="a centre",
+                   form="lat,lon"),
+    QueryParameter("radius", "metres", "Only offers within this many metres of near (more than 0, at most "
+                   "{max_radius}).", requires=("near",)),
+    QueryParameter("bbox", "box", "lon_min,lat_min,lon_max,lat_max in WGS84 degrees (longitude first, as in "
+                   "GeoJSON): only offers inside the box.", example="7.70,49.40,7.85,49.48"),
+    QueryParameter("q", "text", "Words that must all occur in name, organisation or description (case- and "
+                   "accent-insensitive, parts of words match)."),
+    QueryParameter("open_now", "flag", "1: only offers whose opening hours say they are open now (local time of "
+                   "the area); offers without hours are left out."),
+    QueryParameter("include_virtual", "flag", "1: also offers without a place on the map (online/phone offers "
+                   "and offers whose address could not be located), with null geometry, after the located ones."),
+    QueryParameter("limit", "count", "Page size; 0 returns only the counts (0 to {max_limit}, default "
+                   "{default_limit})."),
+    QueryParameter("offset", "count", "How many results to skip (for paging)."),
+    QueryParameter("facets", "flag", "1: add facet counts (as in /api/v1/facets) to the response."),
+)}
+
+# Groups of the table's names. Facet parameters repeat or take commas.
+FACET_PARAMETERS = tuple(name for name, p in PARAMETERS.items() if p.kind == "facet")
+FILTER_PARAMETERS = FACET_PARAMETERS + ("near", "radius", "bbox", "q", "open_now", "include_virtual")
+PAGE_PARAMETERS = ("limit", "offset")
+# Parameters of GET /api/v1/offers (the HTML list and map pages add their own, e.g. ui).
+OFFERS_PARAMETERS = tuple(PARAMETERS)
+# The filters a map view takes (/api/v1/clusters, the embed's presets): no place, page or extras.
+MAP_FILTER_PARAMETERS = FACET_PARAMETERS + ("q", "open_now")
+assert set(FILTER_PARAMETERS + PAGE_PARAMETERS + ("facets",)) == set(OFFERS_PARAMETERS)
+
+
+def _case_insensitive(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def parameter_schema(parameter: QueryParameter, vocab: "SearchVocabulary") -> dict[str, Any]:
+    """The JSON Schema of one parameter's value, from the same constants the parser checks against."""
+    kind = parameter.kind
+    if kind == "facet":
+        return {"type": "array", "items": {"type": "string"}, "maxItems": MAX_VALUES_PER_PARAMETER}
+    if kind == "flag":
+        words = "|".join(_case_insensitive(w) for w in (*FLAG_TRUE, *FLAG_FALSE) if w)
+        return {"type": "string", "pattern": rf"^\s*(?:{words})?\s*$"}
+    if kind == "metres":
+        return {"type": "number", "exclusiveMinimum": 0, "maximum": vocab.max_radius_m}
+    if kind == "text":
+        return {"type": "string", "maxLength": MAX_TEXT_LENGTH}
+    if kind == "count":
+        if parameter.name == "limit":
+            return {"type": "integer", "minimum": 0, "maximum": vocab.max_limit, "default": vocab.default_limit}
+        return {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}
+    return {"type": "string", "maxLength": MAX_PARAMETER_LENGTH}  # point, box: numbers in a string
+
+
+def has_control_character(value: str) -> bool:
+    """The one control-character rule for every parameter of every page and endpoint.
+
+    NUL and friends are never meant, and some libraries below us choke on them.
+    Tabs and line breaks are whitespace a pasted search text may carry; they are harmless.
+    """
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+
+
+def escaped(value: str, length: int = 50) -> str:
+    """A value as an error message may show it: control characters escaped, at most ``length`` characters."""
+    shown = value if len(value) <= length else value[:length] + "…"
+    return shown.encode("unicode_escape").decode() if has_control_character(shown) else shown
+
+
+def oversized_parameter(pairs: Iterable[tuple[str, str]]) -> ParameterError | None:
+    """The first (name, value) longer than :data:`MAX_PARAMETER_LENGTH` (name or value), or None."""
+    for name, value in pairs:
+        if len(name) > MAX_PARAMETER_LENGTH or len(value) > MAX_PARAMETER_LENGTH:
+            return ParameterError(name[:50], escaped(value), f"{name[:50]} is too long ({len(value)} characters)",
+                                  f"at most {MAX_PARAMETER_LENGTH} characters")
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,9 +185,9 @@ class SearchVocabulary:
         """Limits come from the [api] section of the deployment's settings."""
         return cls(
             categories=categories, target_groups=target_groups, districts=dict(districts),
-            default_limit=int(settings.get("api", "default_limit", 50)),
-            max_limit=int(settings.get("api", "max_limit", 1000)),
-            max_radius_m=float(settings.get("api", "max_radius_m", 200_000)),
+            default_limit=settings.api.default_limit,
+            max_limit=settings.api.max_limit,
+            max_radius_m=settings.api.max_radius_m,
         )
 
 
@@ -103,8 +211,10 @@ def parse_offer_query(args: Any, vocab: SearchVocabulary, *, accepted: Collectio
     for name in names:
         if name not in accepted:
             problems.append(_unknown_parameter(name, raw_getlist(name), accepted))
-        elif any(_has_control_character(v) for v in raw_getlist(name)):
-            # NUL and friends are never meant, and some libraries below us choke on them.
+        elif (too_long := oversized_parameter((name, v) for v in raw_getlist(name))) is not None:
+            unusable.add(name)
+            problems.append(too_long)
+        elif any(has_control_character(v) for v in raw_getlist(name)):
             unusable.add(name)
             problems.append(ParameterError(name, ",".join(raw_getlist(name)).encode("unicode_escape").decode(),
                                            f"{name} contains control characters", "printable text"))
@@ -125,7 +235,14 @@ def parse_offer_query(args: Any, vocab: SearchVocabulary, *, accepted: Collectio
     facets = {name: _facet_values(name, getlist(name), vocab, problems) if name in accepted else ()
               for name in FACET_PARAMETERS}
     near = _near(scalar("near"), problems)
-    radius = _radius(scalar("radius"), near, vocab.max_radius_m, problems)
+    radius = _radius(scalar("radius"), vocab.max_radius_m, problems)
+    parsed = {"near": near, "radius": radius}
+    for name, value in parsed.items():
+        missing = [needed for needed in PARAMETERS[name].requires if parsed.get(needed) is None]
+        if value is not None and missing:
+            other = PARAMETERS[missing[0]]
+            problems.append(ParameterError(name, getlist(name)[0], f"{name} needs {other.role}: give "
+                                           f"{missing[0]}={other.form} too", f"{name} together with {missing[0]}"))
     bbox = _bbox(scalar("bbox"), problems)
     text = _text(scalar("q"), problems)
     open_now = parse_flag("open_now", scalar("open_now"), problems)
@@ -148,9 +265,9 @@ def parse_flag(name: str, raw: str | None, problems: list[ParameterError] | None
     if raw is None:
         return False
     value = raw.strip().lower()
-    if value in _TRUE:
+    if value in FLAG_TRUE:
         return True
-    if value not in _FALSE:
+    if value not in FLAG_FALSE:
         problem = ParameterError(name, raw, f"{name} must be 1 or 0", ["1", "0", "true", "false"])
         if problems is None:
             raise ParameterErrors([problem])
@@ -224,11 +341,6 @@ def _unknown_parameter(name: str, values: list[str], accepted: Collection[str]) 
     close = difflib.get_close_matches(name.lower(), list(accepted), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return ParameterError(name, ",".join(values), f"unknown parameter {name!r}{hint}", sorted(accepted))
-
-
-def _has_control_character(value: str) -> bool:
-    # Tabs and line breaks are whitespace a pasted search text may carry; they are harmless.
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
 
 
 def _split(values: Iterable[str]) -> list[str]:
@@ -326,8 +438,7 @@ def _near(raw: str | None, problems: list[ParameterError]) -> tuple[float, float
     return lat, lon
 
 
-def _radius(raw: str | None, near: tuple[float, float] | None, max_radius: float,
-            problems: list[ParameterError]) -> float | None:
+def _radius(raw: str | None, max_radius: float, problems: list[ParameterError]) -> float | None:
     if raw is None:
         return None
     allowed = f"metres, more than 0 and at most {max_radius:g}"
@@ -338,10 +449,6 @@ def _radius(raw: str | None, near: tuple[float, float] | None, max_radius: float
     radius = numbers[0]
     if not (0 < radius <= max_radius):
         problems.append(ParameterError("radius", raw, f"radius {radius:g} m is out of range", allowed))
-        return None
-    if near is None:
-        problems.append(ParameterError("radius", raw, "radius needs a centre: give near=lat,lon too",
-                                       "radius together with near"))
         return None
     return radius
 

@@ -5,11 +5,15 @@ its zoom level and the same filters as /api/v1/offers. When at most
 :data:`MAX_POINTS` matching offers lie in the box (or the map is zoomed in
 far), the answer holds each of them as a slim GeoJSON Feature (id, name,
 category, address) and the browser clusters them with Leaflet.markercluster;
-otherwise the server aggregates them on a grid of :data:`CELL_PX` screen pixels
-at that zoom, and each Feature is one cell: the centroid of its offers,
-``count`` and the ``bbox`` to zoom to. 300,000 offers thus cost a few hundred
-features per request instead of 40 MB of inlined markers. Virtual offers have
-no place and are never on the map.
+otherwise the server aggregates them on a grid of geo.clusters.CELL_PX screen
+pixels at that zoom, and each Feature is one cell: the centroid of its offers,
+``count`` and the ``bbox`` to zoom to. Virtual offers have no place and are
+never on the map.
+
+The work per request is bounded: a clustered answer may cover at most
+``[api] max_cluster_cells`` grid cells (a viewport larger than any screen at
+its zoom is answered with 400 asking to zoom in), and answers are kept per
+data version, so the first view every visitor loads is computed once.
 
 Answer: a GeoJSON FeatureCollection with the foreign members ``mode``
 ("points" / "clusters"), ``total`` (matching offers in the box) and ``zoom``.
@@ -22,25 +26,26 @@ import math
 
 import numpy as np
 import shapely
-from flask import Blueprint, Flask, jsonify, request
+from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
+from geo.clusters import cells_across, grid_clusters, mercator_x, mercator_y
 from geo.geojson import feature_collection, offer_feature
-from webmap.params import FACET_PARAMETERS, ParameterError, ParameterErrors, parse_offer_query
-from webmap.state import current_data, search_vocabulary
-
-bp = Blueprint("clusters", __name__)
+from geo.readmodel import Snapshot
+from webmap import http
+from webmap.api.blueprint import bp
+from webmap.params import MAP_FILTER_PARAMETERS, ParameterError, ParameterErrors, parse_offer_query, query_string_values
+from webmap.state import search_vocabulary, snapshot
 
 #: Up to this many offers in the viewport, the map gets every one of them.
 MAX_POINTS = 2000
 #: From this zoom on (streets), the map gets individual offers up to HARD_MAX_POINTS.
 POINTS_ZOOM = 16
 HARD_MAX_POINTS = 10000
-#: Grid cell size for server-side clusters, in screen pixels.
-CELL_PX = 60
 MAX_ZOOM = 22
-
-
+DEFAULT_ZOOM = 12
+#: Answers kept per data version (the views visitors share: the whole town at the first zoom levels).
+CACHED_ANSWERS = 256
 BBOX_FORM = "lon_min,lat_min,lon_max,lat_max"
 
 
@@ -69,71 +74,12 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 def parse_zoom(text: str | None) -> int:
     try:
-        zoom = int(text if text not in (None, "") else 12)
+        zoom = int(text if text not in (None, "") else DEFAULT_ZOOM)
     except ValueError:
         raise _problem("zoom", text, "zoom must be a whole number", f"0..{MAX_ZOOM}") from None
     if not 0 <= zoom <= MAX_ZOOM:
         raise _problem("zoom", text, "zoom is out of range", f"0..{MAX_ZOOM}")
     return zoom
-
-
-def _mercator_x(lon: np.ndarray) -> np.ndarray:
-    return (lon + 180.0) / 360.0
-
-
-def _mercator_y(lat: np.ndarray) -> np.ndarray:
-    lat_r = np.radians(np.clip(lat, -85.05112878, 85.05112878))
-    return (1.0 - np.log(np.tan(lat_r) + 1.0 / np.cos(lat_r)) / math.pi) / 2.0
-
-
-def _lon_of(x: np.ndarray) -> np.ndarray:
-    return x * 360.0 - 180.0
-
-
-def _lat_of(y: np.ndarray) -> np.ndarray:
-    return np.degrees(np.arctan(np.sinh(math.pi * (1.0 - 2.0 * y))))
-
-
-def grid_clusters(lon: np.ndarray, lat: np.ndarray, zoom: int, cell_px: int = CELL_PX,
-                  mx: np.ndarray | None = None, my: np.ndarray | None = None) -> list[dict]:
-    """Group points into square cells of ``cell_px`` Web-Mercator pixels at ``zoom``.
-
-    Returns one dict per non-empty cell: ``lon``, ``lat`` (mean of its points, so
-    a cluster sits where its offers are), ``count`` and ``bbox`` (the cell's
-    lon_min, lat_min, lon_max, lat_max: where a click zooms to). Largest first.
-    Linear in the number of points (counting, no sorting). ``mx``/``my`` are
-    the points' Web-Mercator coordinates in [0, 1] when already known.
-    """
-    if not len(lon):
-        return []
-    cells = 256.0 * (2 ** zoom) / cell_px
-    x = np.floor((_mercator_x(lon) if mx is None else mx) * cells).astype(np.int64)
-    y = np.floor((_mercator_y(lat) if my is None else my) * cells).astype(np.int64)
-    x0, y0 = int(x.min()), int(y.min())
-    width, height = int(x.max()) - x0 + 1, int(y.max()) - y0 + 1
-    if width * height > 4_000_000:  # a box far wider than any screen: fall back to sparse cell keys
-        keys, inverse = np.unique((x - x0) * height + (y - y0), return_inverse=True)
-    else:
-        keys, inverse = None, (x - x0) * height + (y - y0)
-    size = len(keys) if keys is not None else width * height
-    counts = np.bincount(inverse, minlength=size)
-    sum_lon = np.bincount(inverse, weights=lon, minlength=size)
-    sum_lat = np.bincount(inverse, weights=lat, minlength=size)
-    used = np.flatnonzero(counts)
-    cell = keys[used] if keys is not None else used
-    cx, cy = cell // height + x0, cell % height + y0
-    west, east = _lon_of(cx / cells), _lon_of((cx + 1) / cells)
-    north, south = _lat_of(cy / cells), _lat_of((cy + 1) / cells)
-    order = used[np.argsort(-counts[used], kind="stable")]
-    position = {int(c): i for i, c in enumerate(used)}
-    result = []
-    for c in order:
-        i = position[int(c)]
-        n = int(counts[c])
-        result.append({"lon": float(sum_lon[c] / n), "lat": float(sum_lat[c] / n), "count": n,
-                       "bbox": [round(float(west[i]), 6), round(float(south[i]), 6),
-                                round(float(east[i]), 6), round(float(north[i]), 6)]})
-    return result
 
 
 def _slim_record(rec: dict) -> dict:
@@ -145,24 +91,22 @@ def _slim_record(rec: dict) -> dict:
             "geometry": shapely.Point(rec["lon"], rec["lat"])}
 
 
-_PROJECTED: dict[int, tuple] = {}
-
-
-def _projected(index) -> tuple[np.ndarray, np.ndarray]:
-    """Web-Mercator x, y in [0, 1] of every offer, computed once per index (that is, per data version)."""
-    hit = _PROJECTED.get(id(index))
-    if hit is None or hit[0] is not index:
+def _projected(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Web-Mercator x, y in [0, 1] of every offer, computed once per snapshot."""
+    def build(s: Snapshot):
         with np.errstate(invalid="ignore"):
-            hit = (index, _mercator_x(index.lon), _mercator_y(index.lat))
-        _PROJECTED.clear()  # one data version at a time per process is plenty
-        _PROJECTED[id(index)] = hit
-    return hit[1], hit[2]
+            return mercator_x(s.index.lon), mercator_y(s.index.lat)
+
+    return snap.derived("mercator", build)
 
 
-def viewport(query, bbox, zoom: int) -> dict:
-    """The FeatureCollection dict for one viewport of ``query``'s matches (see module docstring)."""
-    data = current_data()
-    index = data.index
+def viewport(snap: Snapshot, query, bbox, zoom: int, max_cells: int) -> dict:
+    """The FeatureCollection dict for one viewport of ``query``'s matches (see module docstring).
+
+    Raises ParameterErrors when the matches must be clustered over more than
+    ``max_cells`` grid cells.
+    """
+    index = snap.index
     located = dataclasses.replace(query, bbox=bbox, near=None, radius_m=None, include_virtual=False,
                                   limit=0, offset=0)
     rows = index.matching_rows(located)
@@ -170,7 +114,7 @@ def viewport(query, bbox, zoom: int) -> dict:
     points_allowed = MAX_POINTS if zoom < POINTS_ZOOM else HARD_MAX_POINTS
     if total <= points_allowed:
         rows = np.sort(rows)
-        frame = data.offers.iloc[rows]
+        frame = snap.offers.iloc[rows]
         columns = ["id", "name", "category", "street", "housenumber", "postcode", "city"]
         records = frame[columns].to_dict("records") if total else []
         features = []
@@ -178,30 +122,47 @@ def viewport(query, bbox, zoom: int) -> dict:
             rec["lon"], rec["lat"] = float(index.lon[row]), float(index.lat[row])
             features.append(offer_feature(_slim_record(rec)))
         return feature_collection(features, mode="points", total=total, zoom=zoom)
-    mx, my = _projected(index)
-    cells = grid_clusters(index.lon[rows], index.lat[rows], zoom, mx=mx[rows], my=my[rows])
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(c["lon"], 6), round(c["lat"], 6)]},
-                 "properties": {"count": c["count"], "bbox": c["bbox"]}} for c in cells]
+    cells = cells_across(bbox, zoom)
+    if cells > max_cells:
+        raise _problem("bbox", ",".join(f"{v:g}" for v in bbox),
+                       f"this viewport spans {cells} grid cells at zoom {zoom}, more than one answer may hold: "
+                       "zoom out or ask for a smaller bbox",
+                       f"a bbox of at most {max_cells} cells of 60 screen pixels at the given zoom")
+    mx, my = _projected(snap)
+    clusters = grid_clusters(index.lon[rows], index.lat[rows], zoom, mx=mx[rows], my=my[rows])
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [round(c["lon"], 6), round(c["lat"], 6)]},
+                 "properties": {"count": c["count"], "bbox": c["bbox"]}} for c in clusters]
     return feature_collection(features, mode="clusters", total=total, zoom=zoom)
 
 
-@bp.get("/api/v1/clusters")
-def clusters():
-    from webmap.api import error_response
-
-    settings = current_data().settings
+@bp.get("/clusters")
+def clusters() -> Response:
+    """The offers of one map viewport: points, or grid clusters when there are many (see module docstring)."""
+    settings = current_app.config["ANGEBOTSKARTE"]
+    snap = snapshot()
+    now = http.local_now()
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("bbox", "zoom")])
-    try:
-        bbox = parse_bbox(request.args.get("bbox") or ",".join(str(v) for v in settings.bbox))
-        zoom = parse_zoom(request.args.get("zoom"))
-        query = parse_offer_query(args, search_vocabulary(), accepted=FACET_PARAMETERS + ("q", "open_now"))
-    except ParameterErrors as exc:
-        # The same error shape as every other /api/v1 endpoint.
-        return error_response(400, *exc.problems)
-    response = jsonify(viewport(query, bbox, zoom))
-    response.headers["Cache-Control"] = f"public, max-age={int(settings.get('api', 'cache_max_age_seconds') or 60)}"
-    return response
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    problems: list[ParameterError] = []
+    bbox = zoom = query = None
+    for parse in ("bbox", "zoom", "filters"):
+        try:
+            if parse == "bbox":
+                bbox = parse_bbox(request.args.get("bbox") or ",".join(str(v) for v in settings.bbox))
+            elif parse == "zoom":
+                zoom = parse_zoom(request.args.get("zoom"))
+            else:
+                query = parse_offer_query(args, search_vocabulary(), accepted=MAP_FILTER_PARAMETERS, at=now)
+        except ParameterErrors as exc:
+            problems += exc.problems
+    if problems:
+        raise ParameterErrors(problems)
+    minute = now if query.open_now else None
+    cached = http.not_modified(snap.version, minute)
+    if cached is not None:
+        return cached
+    key = (tuple(sorted(query_string_values(query).items())), bbox, zoom,
+           minute.strftime("%H%M") if minute else None)
+    body = snap.memo("clusters", CACHED_ANSWERS).get(
+        key, lambda: http.json_text(viewport(snap, query, bbox, zoom, settings.api.max_cluster_cells)))
+    return http.cacheable(Response(body, mimetype="application/json"), snap.version, minute)

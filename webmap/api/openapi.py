@@ -1,209 +1,91 @@
-"""The OpenAPI 3.1 document of /api/v1, built in code from the same constants the API checks.
+"""The OpenAPI 3.1 document of /api/v1, built in code from the tables the API checks against.
 
-Built per app because limits and vocabularies come from the deployment's
-settings. Tests validate real responses against it (openapi-core), so the
-description cannot drift from the behaviour.
+The offer search's parameters come from webmap.params.PARAMETERS (the same
+table the parser reads), the coverage parameters and clusters limits from
+their modules, limits and vocabularies from the deployment's settings. Tests
+validate real responses against it (openapi-core), so the description cannot
+drift from the behaviour. ``GET /api/v1/openapi.json`` serves it; unknown
+paths under /api/v1 answer JSON 404s listing its paths.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from geo.schema import APPOINTMENT_VALUES, COST_VALUES, GEOCODE_STATUSES, LOCATION_TYPES, WHEELCHAIR_VALUES
+from flask import Response, current_app, request
+
+from geo.coverage import METRICS
+from geo.schema import WHEELCHAIR_VALUES
 from geo.vocab import Vocabulary
-from webmap.params import FACET_PARAMETERS, MAX_OFFSET, MAX_TEXT_LENGTH, OFFERS_PARAMETERS
+from webmap import http
+from webmap.api.blueprint import bp
+from webmap.api.clusters import DEFAULT_ZOOM, MAX_ZOOM
+from webmap.api.schemas import TEXT, ref, schemas
+from webmap.params import (MAP_FILTER_PARAMETERS, OFFERS_PARAMETERS, PARAMETERS, ParameterError, SearchVocabulary,
+                           parameter_schema, parse_offer_query)
+from webmap.planning.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from webmap.state import current_data, search_vocabulary
 
-_FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no", "on", "off"]}
-_TEXT = {"type": "string"}
-_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_EXTENSION = "angebotskarte.openapi"
 
 
-def _ref(kind: str, name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/{kind}/{name}"}
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    parse_offer_query(request.args, search_vocabulary(), accepted=())
+    cached = http.not_modified("openapi")
+    if cached is not None:
+        return cached
+    return http.cacheable(Response(document_text(), mimetype="application/json"), "openapi")
 
 
-def parameter_descriptions(settings: Any, categories: Vocabulary, target_groups: Vocabulary) -> dict[str, dict]:
-    """OpenAPI Parameter objects for every query parameter of GET /api/v1/offers."""
-    max_limit = int(settings.get("api", "max_limit", 1000))
-    default_limit = int(settings.get("api", "default_limit", 50))
-    max_radius = float(settings.get("api", "max_radius_m", 200_000))
-    repeatable = {"type": "array", "items": {"type": "string"}}
+@bp.get("/", defaults={"rest": ""})
+@bp.get("/<path:rest>")
+def not_found(rest: str) -> Response:
+    """Unknown paths under /api/v1 answer in JSON, listing the endpoints there are."""
+    # The list comes from the OpenAPI document so it cannot drift from the real endpoints.
+    endpoints = sorted(json.loads(document_text())["paths"])
+    return http.error_response(404, ParameterError("path", request.path, f"no API endpoint at {request.path}",
+                                                   endpoints))
 
-    def facet(name: str, text: str) -> dict:
-        return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-                "schema": repeatable,
-                "description": f"{text} Repeat the parameter or separate values by commas; several values "
-                               "mean OR, different parameters mean AND."}
 
-    parameters = {
-        "category": facet("category", "Category key (" + ", ".join(categories.keys) + ") or a German/English "
-                          "name of one."),
-        "language": facet("language", "Language the offer is available in: an ISO 639 code (ar, uk, prs, kmr, "
-                          "...) or a language name (\"Arabisch\")."),
-        "target_group": facet("target_group", "Target group key (" + ", ".join(target_groups.keys) + ")."),
-        "district": facet("district", "District id (see /api/v1/districts) or district name."),
-        "wheelchair": facet("wheelchair", "Wheelchair access: " + ", ".join(WHEELCHAIR_VALUES) + "."),
-        "near": {"name": "near", "in": "query", "required": False, "schema": _TEXT, "example": "49.4447,7.7690",
-                 "description": "lat,lon in WGS84 degrees (latitude first). Results are ordered by "
-                                "great-circle distance and carry distance_m."},
-        "radius": {"name": "radius", "in": "query", "required": False,
-                   "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": max_radius},
-                   "description": "Only offers within this many metres of near (needs near)."},
-        "bbox": {"name": "bbox", "in": "query", "required": False, "schema": _TEXT,
-                 "example": "7.70,49.40,7.85,49.48",
-                 "description": "lon_min,lat_min,lon_max,lat_max in WGS84 degrees (longitude first, as in "
-                                "GeoJSON): only offers inside the box."},
-        "q": {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": MAX_TEXT_LENGTH},
-              "description": "Words that must all occur in name, organisation or description (case- and "
-                             "accent-insensitive, parts of words match)."},
-        "open_now": {"name": "open_now", "in": "query", "required": False, "schema": _FLAG,
-                     "description": "1: only offers whose opening hours say they are open now (local time of "
-                                    "the area); offers without hours are left out."},
-        "include_virtual": {"name": "include_virtual", "in": "query", "required": False, "schema": _FLAG,
-                            "description": "1: also offers without a place on the map (online/phone offers and "
-                                           "offers whose address could not be located), with null geometry, "
-                                           "after the located ones."},
-        "limit": {"name": "limit", "in": "query", "required": False,
-                  "schema": {"type": "integer", "minimum": 0, "maximum": max_limit, "default": default_limit},
-                  "description": "Page size; 0 returns only the counts."},
-        "offset": {"name": "offset", "in": "query", "required": False,
-                   "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
-                   "description": "How many results to skip (for paging)."},
-        "facets": {"name": "facets", "in": "query", "required": False, "schema": _FLAG,
-                   "description": "1: add facet counts (as in /api/v1/facets) to the response."},
-    }
-    assert set(parameters) == set(OFFERS_PARAMETERS), "every accepted parameter is described"
+def document_text() -> str:
+    """The document as JSON text, built once per app (it depends on the settings only)."""
+    text = current_app.extensions.get(_EXTENSION)
+    if text is None:
+        data = current_data()
+        vocab = SearchVocabulary.from_settings(data.settings, data.categories, data.target_groups, {})
+        document = build_document(data.settings, vocab)
+        text = current_app.extensions[_EXTENSION] = json.dumps(document, ensure_ascii=False, indent=1)
+    return text
+
+
+def parameter_descriptions(vocab: SearchVocabulary) -> dict[str, dict]:
+    """OpenAPI Parameter objects for every query parameter of GET /api/v1/offers (from webmap.params.PARAMETERS)."""
+    fill = {"categories": ", ".join(vocab.categories.keys), "target_groups": ", ".join(vocab.target_groups.keys),
+            "wheelchair": ", ".join(WHEELCHAIR_VALUES), "max_radius": f"{vocab.max_radius_m:g}",
+            "max_limit": vocab.max_limit, "default_limit": vocab.default_limit}
+    parameters = {}
+    for name, parameter in PARAMETERS.items():
+        description = parameter.description.format(**fill)
+        item: dict[str, Any] = {"name": name, "in": "query", "required": False,
+                                "schema": parameter_schema(parameter, vocab)}
+        if parameter.kind == "facet":
+            item.update(style="form", explode=True)
+        if parameter.example:
+            item["example"] = parameter.example
+        if parameter.requires:
+            description += " Needs " + " and ".join(parameter.requires) + "."
+            item["x-requires"] = list(parameter.requires)
+        item["description"] = description
+        parameters[name] = item
     return parameters
-
-
-def _schemas() -> dict[str, dict]:
-    string_list = {"type": "array", "items": {"type": "string"}}
-    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-    return {
-        "Point": {
-            "type": "object", "required": ["type", "coordinates"],
-            "properties": {
-                "type": {"const": "Point"},
-                "coordinates": {"type": "array", "prefixItems": [
-                    {"type": "number", "minimum": -180, "maximum": 180, "description": "longitude"},
-                    {"type": "number", "minimum": -90, "maximum": 90, "description": "latitude"}],
-                    "minItems": 2, "maxItems": 2},
-            },
-        },
-        "OfferProperties": {
-            "type": "object",
-            "description": "Every field of the offer record (see geo/schema.py); empty text is \"\", "
-                           "missing numbers are null.",
-            "required": ["id", "name", "category", "location_type", "languages", "target_groups"],
-            "properties": {
-                **{name: _TEXT for name in ("id", "name", "category", "organisation", "description", "street",
-                                            "housenumber", "postcode", "city", "district", "opening_hours",
-                                            "phone", "email", "website", "last_verified", "source",
-                                            "geocode_precision", "geocode_provider")},
-                "lat": _NUMBER_OR_NULL, "lon": _NUMBER_OR_NULL, "age_min": _NUMBER_OR_NULL,
-                "age_max": _NUMBER_OR_NULL,
-                # Closed value sets; "" where the source said nothing.
-                "location_type": {"enum": [*LOCATION_TYPES, ""]},
-                "languages": string_list,
-                "language_notes": {"type": "object", "additionalProperties": {"type": "string"}},
-                "target_groups": string_list,
-                "appointment": {"enum": [*APPOINTMENT_VALUES, ""]},
-                "wheelchair": {"enum": [*WHEELCHAIR_VALUES, ""]},
-                "cost": {"enum": [*COST_VALUES, ""]},
-                "geocode_status": {"enum": [*GEOCODE_STATUSES, ""]},
-                "district_status": {"enum": ["inside", "outside", ""]},
-                "distance_m": {"type": ["number", "null"], "minimum": 0,
-                               "description": "Great-circle metres from near (only when near is given; "
-                                              "null for offers without a place)."},
-            },
-        },
-        "OfferFeature": {
-            "type": "object", "required": ["type", "id", "geometry", "properties"],
-            "properties": {
-                "type": {"const": "Feature"},
-                "id": _TEXT,
-                "geometry": {"oneOf": [_ref("schemas", "Point"), {"type": "null"}]},
-                "properties": _ref("schemas", "OfferProperties"),
-            },
-        },
-        "Facets": {
-            "type": "object",
-            "description": "Per facet, offers per value under all the other filters (what choosing that "
-                           "value would give).",
-            "required": list(FACET_PARAMETERS),
-            "properties": {name: counts for name in FACET_PARAMETERS},
-        },
-        "Link": {"type": "object", "required": ["rel", "href"],
-                 "properties": {"rel": {"enum": ["self", "next", "prev"]}, "href": _TEXT}},
-        "OfferCollection": {
-            "type": "object",
-            "required": ["type", "features", "numberMatched", "numberReturned", "offset", "limit", "query", "links"],
-            "properties": {
-                "type": {"const": "FeatureCollection"},
-                "features": {"type": "array", "items": _ref("schemas", "OfferFeature")},
-                "numberMatched": {"type": "integer", "minimum": 0, "description": "All matches, every page."},
-                "numberReturned": {"type": "integer", "minimum": 0},
-                "offset": {"type": "integer", "minimum": 0},
-                "limit": {"type": "integer", "minimum": 0},
-                "query": {"type": "object", "description": "The filters as understood (canonical keys)."},
-                "links": {"type": "array", "items": _ref("schemas", "Link")},
-                "facets": _ref("schemas", "Facets"),
-            },
-        },
-        "FacetResponse": {
-            "type": "object", "required": ["numberMatched", "facets", "query"],
-            "properties": {
-                "numberMatched": {"type": "integer", "minimum": 0},
-                "facets": _ref("schemas", "Facets"),
-                "query": {"type": "object"},
-            },
-        },
-        "DistrictFeature": {
-            "type": "object", "required": ["type", "id", "geometry", "properties"],
-            "properties": {
-                "type": {"const": "Feature"},
-                "id": _TEXT,
-                "geometry": {"oneOf": [
-                    {"type": "object", "required": ["type", "coordinates"],
-                     "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}}},
-                    {"type": "null"}]},
-                "properties": {
-                    "type": "object", "required": ["district_id", "name", "offer_count", "offers_by_category"],
-                    "properties": {"district_id": _TEXT, "name": _TEXT,
-                                   "offer_count": {"type": "integer", "minimum": 0},
-                                   "offers_by_category": counts},
-                },
-            },
-        },
-        "DistrictCollection": {
-            "type": "object", "required": ["type", "features"],
-            "properties": {"type": {"const": "FeatureCollection"},
-                           "features": {"type": "array", "items": _ref("schemas", "DistrictFeature")},
-                           "numberMatched": {"type": "integer", "minimum": 0}},
-        },
-        "Problem": {
-            "type": "object", "required": ["error", "parameter", "value", "allowed"],
-            "properties": {
-                "error": {"type": "string", "description": "What is wrong, in English."},
-                "parameter": {"type": ["string", "null"], "description": "The parameter (or \"id\", \"path\")."},
-                "value": {"type": ["string", "null"], "description": "The value as given."},
-                "allowed": {"description": "What would be accepted: a list of values or a description.",
-                            "type": ["array", "string", "null"], "items": {"type": "string"}},
-            },
-        },
-        "Error": {
-            "allOf": [_ref("schemas", "Problem"), {
-                "type": "object",
-                "properties": {"problems": {"type": "array", "items": _ref("schemas", "Problem"),
-                                            "description": "Every problem found, the first one repeated."}},
-            }],
-        },
-    }
 
 
 def _responses() -> dict[str, dict]:
     def error(description: str) -> dict:
-        return {"description": description, "content": {"application/json": {"schema": _ref("schemas", "Error")}}}
+        return {"description": description, "content": {"application/json": {"schema": ref("schemas", "Error")}}}
 
     return {
         "BadRequest": error("A parameter is unknown, malformed or out of range; the body says which."),
@@ -212,12 +94,13 @@ def _responses() -> dict[str, dict]:
     }
 
 
-def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabulary) -> dict[str, Any]:
+def build_document(settings: Any, vocab: SearchVocabulary) -> dict[str, Any]:
     """The OpenAPI 3.1 document for this deployment's API."""
-    parameters = parameter_descriptions(settings, categories, target_groups)
-    filters = [_ref("parameters", name) for name in OFFERS_PARAMETERS]
-    errors = {"304": _ref("responses", "NotModified"), "400": _ref("responses", "BadRequest")}
-    area = settings.get("area", "name", "")
+    categories, target_groups = vocab.categories, vocab.target_groups
+    parameters = parameter_descriptions(vocab)
+    filters = [ref("parameters", name) for name in OFFERS_PARAMETERS]
+    errors = {"304": ref("responses", "NotModified"), "400": ref("responses", "BadRequest")}
+    area = settings.area.name
     return {
         "openapi": "3.1.0",
         "info": {
@@ -236,7 +119,7 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                 "parameters": filters,
                 "responses": {
                     "200": {"description": "A page of matching offers.",
-                            "content": {"application/geo+json": {"schema": _ref("schemas", "OfferCollection")}}},
+                            "content": {"application/geo+json": {"schema": ref("schemas", "OfferCollection")}}},
                     **errors,
                 },
             }},
@@ -244,14 +127,14 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                 "operationId": "getOffer",
                 "summary": "One offer",
                 "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": _TEXT},
-                    _ref("parameters", "near"),
+                    {"name": "id", "in": "path", "required": True, "schema": TEXT},
+                    ref("parameters", "near"),
                 ],
                 "responses": {
                     "200": {"description": "The offer.",
-                            "content": {"application/geo+json": {"schema": _ref("schemas", "OfferFeature")}}},
+                            "content": {"application/geo+json": {"schema": ref("schemas", "OfferFeature")}}},
                     **errors,
-                    "404": _ref("responses", "NotFound"),
+                    "404": ref("responses", "NotFound"),
                 },
             }},
             "/api/v1/facets": {"get": {
@@ -260,7 +143,7 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                 "parameters": filters,
                 "responses": {
                     "200": {"description": "Counts per facet value.",
-                            "content": {"application/json": {"schema": _ref("schemas", "FacetResponse")}}},
+                            "content": {"application/json": {"schema": ref("schemas", "FacetResponse")}}},
                     **errors,
                 },
             }},
@@ -269,7 +152,7 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
                 "summary": "District polygons with offer counts per category",
                 "responses": {
                     "200": {"description": "All districts.",
-                            "content": {"application/geo+json": {"schema": _ref("schemas", "DistrictCollection")}}},
+                            "content": {"application/geo+json": {"schema": ref("schemas", "DistrictCollection")}}},
                     **errors,
                 },
             }},
@@ -283,7 +166,7 @@ def build_document(settings: Any, categories: Vocabulary, target_groups: Vocabul
             "/api/v1/clusters": clusters_path(errors),
         },
         "components": {"parameters": parameters,
-                       "schemas": {**_schemas(), **coverage_schemas(), **clusters_schemas()},
+                       "schemas": schemas(),
                        "responses": _responses()},
     }
 
@@ -297,21 +180,18 @@ def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str
     Its parameters are inline rather than in components/parameters, which holds
     exactly the parameters of the offer search.
     """
-    from geo.coverage import METRICS
-    from webmap.planning import MAX_CLASSES, MIN_CLASSES, SCHEMES
-
     def query(name: str, schema: dict, description: str, **extra) -> dict:
         return {"name": name, "in": "query", "required": False, "schema": schema, "description": description,
                 **extra}
 
     parameters = [
-        query("category", _TEXT, "One category: key (" + ", ".join(categories.keys) + ") or a German/English "
+        query("category", TEXT, "One category: key (" + ", ".join(categories.keys) + ") or a German/English "
               "name. Without it the rows have one block per category."),
-        query("language", _TEXT, "Only offers in this language: ISO 639 code (ar, uk, prs, ...) or a language "
+        query("language", TEXT, "Only offers in this language: ISO 639 code (ar, uk, prs, ...) or a language "
               "name. Relates the offers to the origin groups of that language ([planning.origin_languages])."),
-        query("target_group", _TEXT, "Only offers open to this target group (" + ", ".join(target_groups.keys)
+        query("target_group", TEXT, "Only offers open to this target group (" + ", ".join(target_groups.keys)
               + "); offers naming no group or \"all\" are open to every group."),
-        query("group", _TEXT, "A column of the population table to relate the offers to (default: origin "
+        query("group", TEXT, "A column of the population table to relate the offers to (default: origin "
               "groups of the language, else [planning] foreign_field, else all residents)."),
         query("metric", {"type": "array", "items": {"type": "string"}},
               "Metrics to include: " + ", ".join(METRICS) + ". Repeat or separate by commas (default all).",
@@ -323,7 +203,7 @@ def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str
         query("classes", {"type": "integer", "minimum": MIN_CLASSES, "maximum": MAX_CLASSES},
               "Number of classes (default 5; fewer when there are fewer distinct values)."),
     ]
-    error = {"content": {"application/json": {"schema": _ref("schemas", "Error")}}}
+    error = {"content": {"application/json": {"schema": ref("schemas", "Error")}}}
     return {"get": {
         "operationId": "coverage",
         "summary": "Coverage per district and category, and the ranked underserved districts",
@@ -331,80 +211,14 @@ def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str
         "responses": {
             "200": {"description": "The coverage table (as `angebotskarte coverage` writes it), the underserved "
                                    "list and, with a category, the classes of the /planung map.",
-                    "content": {"application/json": {"schema": _ref("schemas", "CoverageResponse")}}},
-            "304": _ref("responses", "NotModified"),
-            "400": _ref("responses", "BadRequest"),
+                    "content": {"application/json": {"schema": ref("schemas", "CoverageResponse")}}},
+            "304": ref("responses", "NotModified"),
+            "400": ref("responses", "BadRequest"),
             "404": {"description": "No districts are loaded: coverage is computed per district.", **error},
             "503": {"description": "The deployment's data or [planning] settings do not allow the computation.",
                     **error},
         },
     }}
-
-
-def coverage_schemas() -> dict[str, dict]:
-    """Schemas of the GET /api/v1/coverage answer (columns: docs/planning.md)."""
-    from geo.coverage import METRICS
-    from webmap.planning import SCHEMES
-
-    number = _NUMBER_OR_NULL
-    text_or_null = {"type": ["string", "null"]}
-    metric_columns = {column: number for columns in METRICS.values() for column in columns}
-    metric_columns["offers"] = {"type": "integer", "minimum": 0}
-    metric_columns["virtual_offers"] = {"type": "integer", "minimum": 0}
-    id_columns = {name: _TEXT for name in ("district_id", "district", "category", "language", "target_group",
-                                           "group")}
-    return {
-        "CoverageRow": {
-            "type": "object",
-            "required": [*id_columns, "residents", "group_residents"],
-            "description": "One district × category; the metric columns of the chosen metrics. Missing numbers "
-                           "are null; category, language and target group are keys/codes (\"\" = any).",
-            "properties": {**id_columns, "residents": number, "group_residents": number, **metric_columns},
-        },
-        "UnderservedRow": {
-            "type": "object",
-            "required": ["rank", "district_id", "district", "category", "language", "affected_residents", "reason"],
-            "properties": {
-                **id_columns, "rank": {"type": "integer", "minimum": 1}, "residents": number,
-                "group_residents": number, "affected_residents": number, "share_within_catchment": number,
-                "e2sfca_per_10k": number, "e2sfca_vs_town": number,
-                "reason": {"type": "string", "description": "Plain-language reason in German or English (lang)."},
-            },
-        },
-        "CoverageClassification": {
-            "type": "object",
-            "required": ["column", "scheme", "k", "lower", "breaks", "colours", "counts", "districts"],
-            "properties": {
-                "column": _TEXT, "scheme": {"enum": list(SCHEMES)}, "k": {"type": "integer", "minimum": 0},
-                "lower": number,
-                "breaks": {"type": "array", "items": {"type": "number"},
-                           "description": "Upper bound of each class; class i holds (breaks[i-1], breaks[i]]."},
-                "colours": {"type": "array", "items": _TEXT},
-                "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}},
-                "no_data_colour": _TEXT,
-                "districts": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
-                              "description": "District id -> class index (null: no value)."},
-            },
-        },
-        "CoverageResponse": {
-            "type": "object",
-            "required": ["rows", "underserved", "parameters"],
-            "properties": {
-                "rows": {"type": "array", "items": _ref("schemas", "CoverageRow")},
-                "underserved": {"type": "array", "items": _ref("schemas", "UnderservedRow")},
-                "parameters": {
-                    "type": "object", "description": "The parameters as understood (keys, codes, column names).",
-                    "required": ["category", "language", "target_group", "group", "metric", "lang", "scheme",
-                                 "classes"],
-                    "properties": {"category": text_or_null, "language": text_or_null,
-                                   "target_group": text_or_null, "group": text_or_null,
-                                   "metric": {"type": "array", "items": _TEXT}, "lang": {"enum": ["de", "en"]},
-                                   "scheme": {"enum": list(SCHEMES)}, "classes": {"type": "integer"}},
-                },
-                "classification": _ref("schemas", "CoverageClassification"),
-            },
-        },
-    }
 
 
 # --------------------------------------------------------------------------- GET /api/v1/clusters (the map's viewport)
@@ -416,16 +230,14 @@ def clusters_path(errors: dict) -> dict[str, Any]:
     Filters are the offer search's facet parameters plus ``q`` and ``open_now``;
     ``bbox`` and ``zoom`` are inline because here they describe a map view.
     """
-    from webmap.clusters import MAX_ZOOM
-
-    filters = [_ref("parameters", name) for name in (*FACET_PARAMETERS, "q", "open_now")]
+    filters = [ref("parameters", name) for name in MAP_FILTER_PARAMETERS]
     view = [
         {"name": "bbox", "in": "query", "required": False, "description":
             "The viewport, lon_min,lat_min,lon_max,lat_max (WGS84); default: [area] bbox. Values past "
-            "the antimeridian or the poles are clamped.", "schema": _TEXT},
+            "the antimeridian or the poles are clamped.", "schema": TEXT},
         {"name": "zoom", "in": "query", "required": False, "description":
             "The map's zoom level; decides the grid of server-side clusters.",
-         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM, "default": 12}},
+         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM, "default": DEFAULT_ZOOM}},
     ]
     return {"get": {
         "operationId": "viewportClusters",
@@ -433,32 +245,7 @@ def clusters_path(errors: dict) -> dict[str, Any]:
         "parameters": view + filters,
         "responses": {
             "200": {"description": "Points (mode \"points\") or clusters with counts (mode \"clusters\").",
-                    "content": {"application/json": {"schema": _ref("schemas", "ViewportCollection")}}},
+                    "content": {"application/json": {"schema": ref("schemas", "ViewportCollection")}}},
             "400": errors["400"],
-        },
-    }}
-
-
-def clusters_schemas() -> dict[str, dict]:
-    point_feature = {
-        "type": "object", "required": ["type", "geometry", "properties"],
-        "properties": {
-            "type": {"const": "Feature"}, "id": _TEXT, "geometry": _ref("schemas", "Point"),
-            "properties": {"type": "object", "properties": {
-                "id": _TEXT, "name": _TEXT, "category": _TEXT, "address": _TEXT,
-                "count": {"type": "integer", "minimum": 1, "description": "Offers in this cluster (mode clusters)."},
-                "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
-                         "description": "Extent of the cluster's offers (mode clusters)."},
-            }},
-        },
-    }
-    return {"ViewportCollection": {
-        "type": "object", "required": ["type", "features", "mode", "total", "zoom"],
-        "properties": {
-            "type": {"const": "FeatureCollection"},
-            "features": {"type": "array", "items": point_feature},
-            "mode": {"enum": ["points", "clusters"]},
-            "total": {"type": "integer", "minimum": 0, "description": "Matching offers in the viewport."},
-            "zoom": {"type": "integer"},
         },
     }}
