@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, has_request_context, request, url_for
 from flask_compress import Compress
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geo.geojson import json_value
-from webmap.params import ParameterError
+from webmap.params import ParameterError, oversized_parameter
 
 GEOJSON = "application/geo+json"
 # Part of every ETag: bump it when the shape of the responses changes, so a
@@ -276,6 +276,20 @@ def _refuse_large_bodies() -> None:
         raise RequestEntityTooLarge(f"request bodies may hold at most {limit} bytes ([site] max_request_bytes)")
 
 
+def _refuse_oversized_parameters():
+    """One bound for every query parameter of every page and endpoint (webmap.params.MAX_PARAMETER_LENGTH).
+
+    A page echoes its parameters into links (language switch, paging, the map's
+    query), so without it ``near=`` with 200,000 spaces made a 12 MB page.
+    """
+    problem = oversized_parameter(request.args.items(multi=True))
+    if problem is None:
+        return None
+    if request.path.startswith(API_PREFIX):
+        return cors(error_response(400, problem))
+    raise BadRequest(f"The parameter {problem.parameter!r} is too long: {problem.allowed}.")
+
+
 def api_http_error(exc: HTTPException):
     """Routing errors (no route, wrong method, too large) happen before a blueprint is chosen:
     JSON for /api paths, werkzeug's own answer elsewhere (it carries ``Allow`` on 405)."""
@@ -296,6 +310,7 @@ def init_app(app: Flask) -> None:
         GEOJSON, "image/svg+xml", "text/csv"])
     Compression(app)
     app.before_request(_refuse_large_bodies)
+    app.before_request(_refuse_oversized_parameters)
     app.after_request(security_headers)
     # 404 is the pages' (an HTML page in the visitor's language), which hands /api paths back here.
     for code in (405, 413):
