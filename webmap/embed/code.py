@@ -187,7 +187,7 @@ def code():
     return render_template(
         "embed/code.html", **common_context(), options=options, facets=facets, parts=parts,
         total_text=total_text, message=message, origins=origins, any_origin="*" in origins,
-        base_url_missing=not current_app.config["ANGEBOTSKARTE"].site.base_url,
+        base_url_missing=parts["src"].startswith("/"),
         embed_languages=[(language, native_name(language), html_lang(language),
                           "rtl" if language in RTL else "ltr") for language in ui_languages()],
     )

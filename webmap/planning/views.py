@@ -124,6 +124,9 @@ def _labels_for_script(metric_label: str) -> dict[str, str]:
         "mapRegion": gettext("Map: %(metric)s by district. The table has the same values.", metric=metric_label),
         "noValue": gettext("no value"),
         "loadFailed": gettext("The map data could not be loaded. The table has the same values."),
+        # {shown} and {total} are filled in by planning.js (one answer holds at most [api] max_planning_offers).
+        "partialOffers": gettext("The map shows %(shown)s of the %(total)s matching offers; the table counts all "
+                                 "of them.", shown="{shown}", total="{total}"),
     }
 
 
