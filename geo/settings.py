@@ -241,19 +241,11 @@ class Settings:
     def __post_init__(self) -> None:
         self.typed = typed_settings(self.values, str(self.source or "settings"))
 
-    # Typed sections: what code reads (``settings.api.max_limit``).
-    area = property(lambda self: self.typed.area)
-    store = property(lambda self: self.typed.store)
-    districts = property(lambda self: self.typed.districts)
-    population = property(lambda self: self.typed.population)
-    geocoding = property(lambda self: self.typed.geocoding)
-    map = property(lambda self: self.typed.map)
-    ui = property(lambda self: self.typed.ui)
-    api = property(lambda self: self.typed.api)
-    embed = property(lambda self: self.typed.embed)
-    planning = property(lambda self: self.typed.planning)
-    vocabulary = property(lambda self: self.typed.vocabulary)
-    site = property(lambda self: self.typed.site)
+    def __getattr__(self, name: str) -> Any:
+        """The typed sections: ``settings.api.max_limit``, ``settings.area.bbox`` ... (see DeploymentSettings)."""
+        if name in DeploymentSettings.model_fields and "typed" in self.__dict__:
+            return getattr(self.typed, name)
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.values[section]

@@ -26,10 +26,6 @@ def offer_features(snap: Snapshot) -> OfferFeatures:
     return snap.derived("offer_features", lambda s: OfferFeatures(s.offers))
 
 
-def _clock_minute(open_now: bool):
-    return http.local_now() if open_now else None
-
-
 @bp.get("/offers")
 def offers() -> Response:
     """Offers matching the filters as a GeoJSON FeatureCollection (see docs/api.md)."""

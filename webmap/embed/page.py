@@ -20,7 +20,7 @@ from webmap import maps
 from webmap.embed.blueprint import bp
 from webmap.embed.options import (EMBED_PARAMETERS, RESIZE_MESSAGE, RESIZE_SCRIPT, EmbedOptions, embed_args,
                                   embed_url, filter_args, parse_embed_options)
-from webmap.embed.presets import frame_title, map_query, matching_bounds, preset_labels
+from webmap.embed.presets import map_query, matching_bounds, preset_labels
 from webmap.i18n import ui_lang
 from webmap.pages.address_search import address_geocoder, resolve_location
 from webmap.pages.context import common_context, map_labels

@@ -119,28 +119,18 @@ def parse_params(args, ctx, accepted: tuple[str, ...]) -> tuple[CoverageParams, 
             values["metrics"] = tuple(check_metrics(raw_metrics)) if raw_metrics else ()
         except QueryError as exc:
             problems.append(ParameterError("metric", ",".join(raw_metrics)[:200], str(exc), list(METRICS)))
-    raw_scheme = scalar("scheme")
-    if raw_scheme is not None:
-        if raw_scheme in SCHEMES:
-            values["scheme"] = raw_scheme
-        else:
-            problems.append(ParameterError("scheme", raw_scheme, f"unknown classification scheme {raw_scheme!r}",
-                                           list(SCHEMES)))
-    raw_classes = scalar("classes")
-    if raw_classes is not None:
-        if re.fullmatch(r"[0-9]{1,2}", raw_classes) and MIN_CLASSES <= int(raw_classes) <= MAX_CLASSES:
-            values["classes"] = int(raw_classes)
-        else:
-            problems.append(ParameterError("classes", raw_classes, "classes must be a whole number from "
-                                           f"{MIN_CLASSES} to {MAX_CLASSES}",
-                                           [str(n) for n in range(MIN_CLASSES, MAX_CLASSES + 1)]))
-    raw_lang = scalar("lang")
-    if raw_lang is not None:
-        if raw_lang in REASON_LANGS:
-            values["lang"] = raw_lang
-        else:
-            problems.append(ParameterError("lang", raw_lang, f"lang must be one of {', '.join(REASON_LANGS)}",
-                                           list(REASON_LANGS)))
+    def choice(name: str, accept, allowed: list[str], message: str, convert=str) -> None:
+        raw = scalar(name)
+        if raw is not None and accept(raw):
+            values[name] = convert(raw)
+        elif raw is not None:
+            problems.append(ParameterError(name, raw, message.format(raw=raw), allowed))
+
+    choice("scheme", SCHEMES.__contains__, list(SCHEMES), "unknown classification scheme {raw!r}")
+    choice("classes", lambda raw: bool(re.fullmatch(r"[0-9]{1,2}", raw)) and MIN_CLASSES <= int(raw) <= MAX_CLASSES,
+           [str(n) for n in range(MIN_CLASSES, MAX_CLASSES + 1)],
+           f"classes must be a whole number from {MIN_CLASSES} to {MAX_CLASSES}", int)
+    choice("lang", REASON_LANGS.__contains__, list(REASON_LANGS), f"lang must be one of {', '.join(REASON_LANGS)}")
     values["sort"] = scalar("sort")
     return CoverageParams(**values), problems
 
