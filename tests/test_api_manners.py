@@ -16,17 +16,12 @@ ORIGIN = "https://www.example-stadt.de"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The demo deployment (offers, districts, population) with one CORS origin."""
-    import shutil
-
-    from conftest import DEMO_DIR
+    from conftest import build_demo
 
     from geo.settings import load_settings
-    from webmap.cli import main
 
-    work = tmp_path_factory.mktemp("manners") / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    settings = load_settings(work / "angebotskarte.toml").with_overrides({"api": {"cors_origins": [ORIGIN]}})
+    settings = load_settings(build_demo(tmp_path_factory.mktemp("manners"))).with_overrides(
+        {"api": {"cors_origins": [ORIGIN]}})
     return create_app(settings, TESTING=True)
 
 

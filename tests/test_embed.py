@@ -8,30 +8,24 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import build_demo
 
 from geo.settings import load_settings
 from webmap import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_DIR = ROOT / "data" / "demo"
 DOCS = ROOT / "docs" / "embed.md"
 TOWN = "https://www.kaiserslautern.de"
 
 
 @pytest.fixture(scope="module")
 def demo_config(tmp_path_factory) -> Path:
-    from webmap.cli import main
-
-    work = tmp_path_factory.mktemp("embed") / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return work / "angebotskarte.toml"
+    return build_demo(tmp_path_factory.mktemp("embed"))
 
 
 def make_app(config: Path, **sections):

@@ -10,11 +10,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import DEMO_DIR, make_settings
+from conftest import build_demo, make_settings
 from test_address_search import HAUPT_5_A, MARKT_5, write_town_extract
 
 from geo.geocoding.gazetteer_build import build_gazetteer
@@ -28,12 +27,7 @@ BASE = "https://karte.example-stadt.de"
 
 @pytest.fixture(scope="module")
 def demo_config(tmp_path_factory):
-    from webmap.cli import main
-
-    work = tmp_path_factory.mktemp("limits") / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return work / "angebotskarte.toml"
+    return build_demo(tmp_path_factory.mktemp("limits"))
 
 
 def demo_app(demo_config, **sections):

@@ -120,8 +120,8 @@ def offer(offer_id: str):
         map_config.update(resizeMessage=RESIZE_MESSAGE, linkTarget="_self")
     back_url = embed_url("embed.page", list(request.args.items(multi=True)))
     return render_template(
-        "embed/offer.html", **common_context(), offer=view, map_config=map_config, route_url=route_url,
-        back_url=back_url, full_url=url_for("pages.offer", offer_id=view["id"], ui=lang),
+        "partials/offer_page.html", **common_context(), in_frame=True, offer=view, map_config=map_config,
+        route_url=route_url, back_url=back_url, full_url=url_for("pages.offer", offer_id=view["id"], ui=lang),
         max_age_days=settings.map.verification_max_age_days,
         options=EmbedOptions(list="bottom"), link_target="_blank", new_tab=True,
     )

@@ -65,8 +65,9 @@ def offer(offer_id: str):
     back_args = [(k, v) for k, v in request.args.items(multi=True)]
     back_url = url_for("pages.index") + ("?" + urlencode(back_args) if back_args else "")
     return render_template(
-        "pages/detail.html", **common_context(), offer=view, map_config=map_config, route_url=route_url,
-        report_url=report_url, back_url=back_url, max_age_days=settings.map.verification_max_age_days,
+        "partials/offer_page.html", **common_context(), in_frame=False, offer=view, map_config=map_config,
+        route_url=route_url, report_url=report_url, back_url=back_url,
+        max_age_days=settings.map.verification_max_age_days,
     )
 
 
