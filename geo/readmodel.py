@@ -105,18 +105,27 @@ class Snapshot:
         """One of :data:`EXTRA_TABLES` as read with this version, or None when the store has none."""
         return self.tables.get(name)
 
-    def memo(self, name: str, size: int) -> "LruMemo":
-        """A bounded memo of answers kept with this snapshot (e.g. recent coverage questions)."""
-        return self.derived(f"memo:{name}", lambda _snap: LruMemo(size))
+    def memo(self, name: str, size: int, max_chars: int | None = None) -> "LruMemo":
+        """A bounded memo of answers kept with this snapshot (recent coverage questions, map views ...)."""
+        return self.derived(f"memo:{name}", lambda _snap: LruMemo(size, max_chars))
 
 
 class LruMemo:
-    """The ``size`` most recently used answers, by key (thread-safe)."""
+    """The ``size`` most recently used answers, by key (thread-safe).
 
-    def __init__(self, size: int):
+    With ``max_chars``, answers are text and their total length is bounded too:
+    the oldest go first, and an answer longer than the whole budget is not kept.
+    """
+
+    def __init__(self, size: int, max_chars: int | None = None):
         self.size = size
+        self.max_chars = max_chars
+        self._chars = 0
         self._lock = threading.Lock()
         self._answers: OrderedDict[Any, Any] = OrderedDict()
+
+    def _weight(self, value: Any) -> int:
+        return len(value) if self.max_chars is not None else 0
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         """The answer for ``key``, computed with ``compute()`` when it is not kept."""
@@ -125,10 +134,16 @@ class LruMemo:
                 self._answers.move_to_end(key)
                 return self._answers[key]
         value = compute()
+        weight = self._weight(value)
+        if self.max_chars is not None and weight > self.max_chars:
+            return value
         with self._lock:
-            self._answers[key] = value
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            if key not in self._answers:
+                self._answers[key] = value
+                self._chars += weight
+            while len(self._answers) > self.size or (self.max_chars is not None and self._chars > self.max_chars):
+                _old_key, old = self._answers.popitem(last=False)
+                self._chars -= self._weight(old)
         return value
 
 

@@ -177,3 +177,19 @@ def test_requests_during_reimports_never_fail_and_never_mix_versions(tmp_path):
     last = app.test_client().get("/api/v1/offers?limit=1000").get_json()
     assert last["numberMatched"] == sizes[-1]
     assert {f["id"].split("-")[0] for f in last["features"]} == {f"g{len(sizes) - 1}"}
+
+
+def test_memos_are_bounded_by_count_and_by_size():
+    from geo.readmodel import LruMemo
+
+    memo = LruMemo(3, max_chars=10)
+    for key in "abc":
+        memo.get(key, lambda: "xxx")
+    memo.get("d", lambda: "xxx")  # the fourth answer pushes out the oldest
+    assert memo.get("a", lambda: "new") == "new"
+    memo.get("big", lambda: "y" * 11)  # larger than the whole budget: answered, not kept
+    assert memo.get("big", lambda: "again") == "again"
+    calls = []
+    memo.get("e", lambda: calls.append(1) or "zzzzzzzzz")  # 9 characters: the others must go
+    memo.get("e", lambda: calls.append(1) or "zzzzzzzzz")
+    assert calls == [1]

@@ -36,7 +36,7 @@ from webmap.params import ParameterError, oversized_parameter
 GEOJSON = "application/geo+json"
 # Part of every ETag: bump it when the shape of the responses changes, so a
 # client's cached copy from before an upgrade is not confirmed with a 304.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "1"
 API_PREFIX = "/api/"
 _CSP = "angebotskarte.csp"
 

@@ -44,8 +44,10 @@ POINTS_ZOOM = 16
 HARD_MAX_POINTS = 10000
 MAX_ZOOM = 22
 DEFAULT_ZOOM = 12
-#: Answers kept per data version (the views visitors share: the whole town at the first zoom levels).
+#: Answers kept per data version (the views visitors share: the whole town at the first zoom levels),
+#: at most this many and this many characters of JSON together.
 CACHED_ANSWERS = 256
+CACHED_CHARS = 32_000_000
 BBOX_FORM = "lon_min,lat_min,lon_max,lat_max"
 
 
@@ -163,6 +165,6 @@ def clusters() -> Response:
         return cached
     key = (tuple(sorted(query_string_values(query).items())), bbox, zoom,
            minute.strftime("%H%M") if minute else None)
-    body = snap.memo("clusters", CACHED_ANSWERS).get(
+    body = snap.memo("clusters", CACHED_ANSWERS, CACHED_CHARS).get(
         key, lambda: http.json_text(viewport(snap, query, bbox, zoom, settings.api.max_cluster_cells)))
     return http.cacheable(Response(body, mimetype="application/json"), snap.version, minute)

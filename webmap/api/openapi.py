@@ -246,6 +246,6 @@ def clusters_path(errors: dict) -> dict[str, Any]:
         "responses": {
             "200": {"description": "Points (mode \"points\") or clusters with counts (mode \"clusters\").",
                     "content": {"application/json": {"schema": ref("schemas", "ViewportCollection")}}},
-            "400": errors["400"],
+            **errors,
         },
     }}

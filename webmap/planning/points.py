@@ -83,7 +83,7 @@ def offers() -> Response:
                                  + urlencode(items + [("offset", str(offset + page_size))])}]
         return http.json_text(feature_collection(features, **members))
 
-    body = snap.memo("planning-points", 32).get(key, compute)
+    body = snap.memo("planning-points", 32, 16_000_000).get(key, compute)
     response = http.cacheable(Response(body, mimetype=http.GEOJSON), version)
     response.vary.add("Accept-Language")
     return response
