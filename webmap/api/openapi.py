@@ -175,7 +175,7 @@ def build_document(settings: Any, vocab: SearchVocabulary) -> dict[str, Any]:
 
 
 def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str, Any]:
-    """The path item of GET /api/v1/coverage (webmap/planning_api.py; parameters as on /planung).
+    """The path item of GET /api/v1/coverage (webmap/api/coverage.py; parameters as on /planung).
 
     Its parameters are inline rather than in components/parameters, which holds
     exactly the parameters of the offer search.
@@ -225,7 +225,7 @@ def coverage_path(categories: Vocabulary, target_groups: Vocabulary) -> dict[str
 
 
 def clusters_path(errors: dict) -> dict[str, Any]:
-    """The path item of GET /api/v1/clusters (webmap/clusters.py): what the map shows of one viewport.
+    """The path item of GET /api/v1/clusters (webmap/api/clusters.py): what the map shows of one viewport.
 
     Filters are the offer search's facet parameters plus ``q`` and ``open_now``;
     ``bbox`` and ``zoom`` are inline because here they describe a map view.
