@@ -208,3 +208,11 @@ def test_an_absurdly_long_parameter_is_a_short_400_naming_it(demo_config, url):
     assert "near" in response.get_data(as_text=True)
     if url.startswith("/api/"):
         assert response.get_json()["parameter"] == "near"
+
+
+def test_the_generator_refuses_control_characters_in_the_title_like_every_parameter(demo_config):
+    client = demo_app(demo_config).test_client()
+    data = client.get("/embed/code?partial=snippet&title=Karte%00%07").get_json()
+    assert data["problems"] == ["title=Karte\\x00\\x07"]
+    assert "\x00" not in data["snippet"] and "\x07" not in data["title"]
+    assert data["title"] == client.get("/embed/code?partial=snippet").get_json()["title"]  # the one made from the filters

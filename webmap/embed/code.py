@@ -30,7 +30,7 @@ from webmap.pages.context import common_context
 from webmap.pages.listing import facet_views
 from webmap.pages.offer_views import html_lang
 from webmap.pages.query import page_query
-from webmap.params import query_string_values
+from webmap.params import escaped, has_control_character, query_string_values
 from webmap.state import snapshot
 
 
@@ -106,9 +106,17 @@ def parse_snippet_options(args) -> tuple[SnippetOptions, object, list[str]]:
         width=_number(args, "width", DEFAULT_WIDTH, WIDTH_RANGE, problems),
         height=_number(args, "height", DEFAULT_HEIGHT, HEIGHT_RANGE, problems),
         resize=args.get("resize", "").strip().lower() in ("1", "true", "yes", "on"),
-        title=" ".join(args.get("title", "").split())[:MAX_TITLE_LENGTH],
+        title=_title(args.get("title", ""), problems),
     )
     return options, query, problems
+
+
+def _title(raw: str, problems: list[str]) -> str:
+    """The frame title a web editor typed: blanks collapsed, at most MAX_TITLE_LENGTH, no control characters."""
+    if has_control_character(raw):
+        problems.append(f"title={escaped(raw)}")  # the one rule of webmap.params for every parameter
+        return ""
+    return " ".join(raw.split())[:MAX_TITLE_LENGTH]
 
 
 @contextmanager
