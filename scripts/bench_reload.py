@@ -102,11 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("clusters, whole region, zoom 18", "/api/v1/clusters?zoom=18"),
                 ("clusters, whole region, zoom 9", "/api/v1/clusters?zoom=9"))}
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            server.terminate()  # waitress stops at once on SIGTERM; a hang here is worth seeing
+            server.communicate(timeout=60)
 
     statuses: dict[int, int] = {}
     for _seconds, status, _size in results:
