@@ -158,7 +158,7 @@ def _choose_crs(x: np.ndarray, y: np.ndarray, settings: Settings, stated: str) -
 
 def _check_area(lat, lon, both, settings: Settings, col: Collector) -> None:
     lon_min, lat_min, lon_max, lat_max = settings.bbox
-    area = settings.get("area", "name")
+    area = settings.area.name
     with np.errstate(invalid="ignore"):
         inside = (lat >= lat_min) & (lat <= lat_max) & (lon >= lon_min) & (lon <= lon_max)
         swapped_inside = (lon >= lat_min) & (lon <= lat_max) & (lat >= lon_min) & (lat <= lon_max)

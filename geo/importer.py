@@ -101,7 +101,7 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     """
     path = Path(path)
     source = source or path.name
-    raw = read_input(path, sheet=sheet, columns={**(settings.get("import", "columns") or {}), **(columns or {})})
+    raw = read_input(path, sheet=sheet, columns={**(settings.import_.columns), **(columns or {})})
     result = validate_table(raw, settings, source, value_mappings=value_mappings)
     store = store or Store(settings.store_path)
     summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)

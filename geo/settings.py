@@ -3,6 +3,12 @@
 The defaults live in ``geo/defaults.toml``; that same commented file is what
 ``angebotskarte init`` writes as a starter config, so the documentation of the
 defaults and the defaults themselves cannot drift apart.
+
+The merged values are read once into typed, frozen pydantic models, one per
+section (``settings.api.max_limit``, ``settings.area.timezone`` ...). The models
+declare types and allowed values but no defaults of their own: every key must
+come from defaults.toml (a key missing there fails when the models are built),
+so there is exactly one place that says what a default is.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_VAR = "ANGEBOTSKARTE_CONFIG"
 DEFAULT_FILENAME = "angebotskarte.toml"
@@ -26,6 +35,202 @@ _OPEN_SECTIONS = {("planning", "origin_languages"), ("vocabulary", "categories")
 
 class ConfigError(Exception):
     """A configuration file is missing, unreadable or holds a wrong key or value."""
+
+
+# --------------------------------------------------------------------------- typed sections
+
+
+class _Section(BaseModel):
+    """One [section]: frozen, no unknown keys, no defaults (those come from defaults.toml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaSettings(_Section):
+    name: str
+    bbox: tuple[float, float, float, float]
+    timezone: str
+    metric_crs: str
+
+    @field_validator("bbox", mode="before")
+    @classmethod
+    def _bbox(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)) or len(value) != 4 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"[area] bbox must be [lon_min, lat_min, lon_max, lat_max], got {value!r}")
+        lon_min, lat_min, lon_max, lat_max = value
+        if not (-180 <= lon_min < lon_max <= 180 and -90 <= lat_min < lat_max <= 90):
+            raise ValueError(f"[area] bbox {list(value)!r} is not lon_min < lon_max, lat_min < lat_max in degrees")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"[area] timezone {value!r} is not an IANA time zone such as \"Europe/Berlin\"") from None
+        return value
+
+
+class StoreSettings(_Section):
+    path: str
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value:
+            raise ValueError("[store] path must name the GeoPackage file, e.g. \"angebotskarte.gpkg\"")
+        return value
+
+
+class ServerSettings(_Section):
+    # Ranges are checked where the options meet the command line (webmap.server.LIMITS).
+    host: str
+    port: int
+    threads: int
+    connection_limit: int
+    channel_timeout: int
+
+
+class ImportSettings(_Section):
+    crs: str
+    # Checked in _check_import_columns (its messages name the header).
+    columns: dict[str, str]
+
+
+class DistrictsSettings(_Section):
+    path: str
+    name_field: str
+    id_field: str
+
+
+class PopulationSettings(_Section):
+    path: str
+    district_field: str
+    total_field: str
+    grid: str
+
+
+class GeocodingSettings(_Section):
+    providers: tuple[str, ...]
+    nominatim_url: str
+    photon_url: str
+    user_agent: str
+    min_delay_seconds: float
+    timeout_seconds: float
+    max_retries: int
+    gazetteer: str
+    cache_path: str
+    cache_max_age_days: int
+    search_rate_per_minute: int
+
+
+class MapSettings(_Section):
+    tile_url: str
+    tile_attribution: str
+    detour_factor: float
+    walk_speed_kmh: float
+    verification_max_age_days: int
+    data_owner_email: str
+    demo: bool
+
+
+class UiSettings(_Section):
+    languages: tuple[str, ...]
+    default_language: str
+
+
+class ApiSettings(_Section):
+    default_limit: int
+    max_limit: int
+    max_radius_m: float
+    cache_max_age_seconds: int
+    cors_origins: tuple[str, ...]
+    max_cluster_cells: int
+    max_planning_offers: int
+
+
+class EmbedSettings(_Section):
+    allowed_origins: tuple[str, ...]
+    link_target: Literal["_blank", "_self"]
+
+
+class PlanningSettings(_Section):
+    catchment_m: float
+    e2sfca_catchment_m: float
+    decay: Literal["step", "gaussian"]
+    foreign_field: str
+    supply_weight_field: str
+    spread_spacing_m: float
+    gap_min_residents: float
+    gap_access_ratio: float
+    origin_languages: dict[str, tuple[str, ...]]
+
+
+class VocabularySettings(_Section):
+    # Checked term by term in _check_term (its messages name the table and the key).
+    categories: dict[str, dict[str, Any]]
+    target_groups: dict[str, dict[str, Any]]
+
+
+class SiteSettings(_Section):
+    base_url: str
+    trusted_proxies: int
+    max_request_bytes: int
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"[site] base_url {value!r} must be an http(s) address such as "
+                             "\"https://karte.example.de\" (a path is allowed, no query)")
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies", "max_request_bytes")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+
+class DeploymentSettings(_Section):
+    """Every section, typed."""
+
+    area: AreaSettings
+    store: StoreSettings
+    server: ServerSettings
+    districts: DistrictsSettings
+    population: PopulationSettings
+    geocoding: GeocodingSettings
+    map: MapSettings
+    ui: UiSettings
+    api: ApiSettings
+    embed: EmbedSettings
+    planning: PlanningSettings
+    vocabulary: VocabularySettings
+    site: SiteSettings
+    import_: ImportSettings = Field(alias="import")  # "import" is a Python keyword
+
+
+def typed_settings(values: dict[str, Any], where: str) -> DeploymentSettings:
+    """``values`` (defaults merged with a file) as typed models; ConfigError naming ``where`` and the key."""
+    try:
+        return DeploymentSettings.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        message = str(error.get("ctx", {}).get("error") or error["msg"])
+        if message.startswith("["):  # our validators name section and key themselves
+            raise ConfigError(f"{where}: {message}") from None
+        section, key = ".".join(loc[:1]), " ".join(loc[1:])
+        raise ConfigError(f"{where}: [{section}] {key} = {error.get('input')!r}: {message}") from None
 
 
 def defaults_text() -> str:
@@ -50,16 +255,23 @@ class Settings:
     base_dir: Path
     source: Path | None = None
     _extra: dict[str, Any] = field(default_factory=dict)
+    typed: DeploymentSettings = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.typed = typed_settings(self.values, str(self.source or "settings"))
+
+    def __getattr__(self, name: str) -> Any:
+        """The typed sections: ``settings.api.max_limit``, ``settings.area.bbox`` ... (see DeploymentSettings)."""
+        if name in DeploymentSettings.model_fields and "typed" in self.__dict__:
+            return getattr(self.typed, name)
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.values[section]
 
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        return self.values.get(section, {}).get(key, default)
-
     def path(self, section: str, key: str) -> Path | None:
         """An absolute path for a path-valued key, or None when it is empty."""
-        raw = self.get(section, key, "")
+        raw = self.values.get(section, {}).get(key, "")
         if not raw:
             return None
         p = Path(os.path.expanduser(str(raw)))
@@ -67,8 +279,7 @@ class Settings:
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
-        lon_min, lat_min, lon_max, lat_max = self.values["area"]["bbox"]
-        return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
+        return self.typed.area.bbox
 
     @property
     def store_path(self) -> Path:
@@ -127,7 +338,7 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict | None 
     if overrides:
         _merge(values, overrides, where="overrides", check=False)
     _check_values(values, str(cfg_path or "defaults"))
-    return Settings(values=values, base_dir=base_dir, source=cfg_path)
+    return Settings(values=values, base_dir=base_dir, source=cfg_path)  # typed (and checked) here
 
 
 def _merge(target: dict, user: dict, where: str, check: bool = True, prefix: tuple = ()) -> None:
@@ -166,21 +377,7 @@ def _same_kind(default: Any, value: Any) -> bool:
 
 
 def _check_values(values: dict, where: str) -> None:
-    bbox = values["area"]["bbox"]
-    if len(bbox) != 4 or not all(isinstance(v, (int, float)) for v in bbox):
-        raise ConfigError(f"{where}: [area] bbox must be [lon_min, lat_min, lon_max, lat_max], got {bbox!r}")
-    lon_min, lat_min, lon_max, lat_max = bbox
-    if not (-180 <= lon_min < lon_max <= 180 and -90 <= lat_min < lat_max <= 90):
-        raise ConfigError(
-            f"{where}: [area] bbox {bbox!r} is not lon_min < lon_max, lat_min < lat_max in degrees"
-        )
-    if values["planning"]["decay"] not in ("step", "gaussian"):
-        raise ConfigError(f"{where}: [planning] decay must be \"step\" or \"gaussian\", got {values['planning']['decay']!r}")
-    if values["embed"]["link_target"] not in ("_blank", "_self"):
-        raise ConfigError(f"{where}: [embed] link_target must be \"_blank\" or \"_self\"")
-    if not values["store"]["path"]:
-        raise ConfigError(f"{where}: [store] path must name the GeoPackage file, e.g. \"angebotskarte.gpkg\"")
-    _check_timezone(values["area"]["timezone"], where)
+    """The free tables of a town's own words (the typed models check the rest, in Settings)."""
     for group, codes in values["planning"]["origin_languages"].items():
         if not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
             raise ConfigError(f"{where}: [planning.origin_languages] {group} = {codes!r} should be a list of "
@@ -197,15 +394,6 @@ def _check_import_columns(columns: dict, where: str) -> None:
         if not isinstance(target, str) or not target.strip():
             raise ConfigError(f"{where}: [import.columns] {header!r} = {target!r} should be the name of a field, "
                               "e.g. \"name\" or \"capacity\"")
-
-
-def _check_timezone(name: str, where: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: [area] timezone {name!r} is not an IANA time zone such as \"Europe/Berlin\"") from None
 
 
 def _check_term(kind: str, key: str, spec: Any, where: str) -> None:

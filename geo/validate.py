@@ -90,8 +90,8 @@ def validate_table(raw: RawTable, settings: Settings, source: str, *,
     frame = raw.frame
     n = len(frame)
     col = Collector(raw)
-    cats = categories_from_config(settings.get("vocabulary", "categories"))
-    groups = target_groups_from_config(settings.get("vocabulary", "target_groups"))
+    cats = categories_from_config(settings.vocabulary.categories)
+    groups = target_groups_from_config(settings.vocabulary.target_groups)
     remembered = value_mappings or {}
 
     def text(name: str) -> pd.Series:
@@ -132,7 +132,7 @@ def validate_table(raw: RawTable, settings: Settings, source: str, *,
     check_placeholders(out, col)
     out["last_verified"] = rules.dates(text("last_verified"), col)
     out["lat"], out["lon"] = read_coordinates(text, settings, col, out["location_type"],
-                                              str(settings.get("import", "crs", "") or ""))
+                                              settings.import_.crs)
     out["district"] = ""
     out["district_status"] = ""
     out["geocode_status"] = np.where(out["location_type"] == "virtual", "virtual",

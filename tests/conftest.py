@@ -39,15 +39,20 @@ def settings(tmp_path) -> Settings:
     return make_settings(tmp_path)
 
 
+def build_demo(folder: Path) -> Path:
+    """The demo deployment copied to folder/demo and built there by `angebotskarte demo`; its config file."""
+    from webmap.cli import main
+
+    work = folder / "demo"
+    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
+    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
+    return work / "angebotskarte.toml"
+
+
 @pytest.fixture
 def demo_settings(tmp_path) -> Settings:
     """The demo config, with its store redirected into tmp_path (built by the demo command)."""
-    from webmap.cli import main
-
-    work = tmp_path / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return load_settings(work / "angebotskarte.toml")
+    return load_settings(build_demo(tmp_path))
 
 
 @pytest.fixture

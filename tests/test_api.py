@@ -139,11 +139,11 @@ def test_filters(client, query, expected):
 
 
 def test_open_now_uses_the_local_time_of_the_area(client, monkeypatch):
-    import webmap.api
+    import webmap.http
 
-    monkeypatch.setattr(webmap.api, "_local_now", lambda: datetime(2024, 6, 4, 15, 0))  # Tuesday 15:00
+    monkeypatch.setattr(webmap.http, "local_now", lambda: datetime(2024, 6, 4, 15, 0))  # Tuesday 15:00
     assert ids(client.get("/api/v1/offers?open_now=1").get_json()) == ["jmd"]
-    monkeypatch.setattr(webmap.api, "_local_now", lambda: datetime(2024, 6, 4, 10, 0))
+    monkeypatch.setattr(webmap.http, "local_now", lambda: datetime(2024, 6, 4, 10, 0))
     assert ids(client.get("/api/v1/offers?open_now=true").get_json()) == ["amt", "mbe"]
 
 
@@ -307,13 +307,13 @@ def test_etag_gives_304_until_the_data_changes(tmp_path):
 
 
 def test_open_now_etag_changes_every_minute(client, monkeypatch):
-    import webmap.api
+    import webmap.http
 
-    monkeypatch.setattr(webmap.api, "_local_now", lambda: datetime(2024, 6, 4, 10, 0, 5))
+    monkeypatch.setattr(webmap.http, "local_now", lambda: datetime(2024, 6, 4, 10, 0, 5))
     etag = client.get("/api/v1/offers?open_now=1").headers["ETag"]
-    monkeypatch.setattr(webmap.api, "_local_now", lambda: datetime(2024, 6, 4, 10, 0, 55))
+    monkeypatch.setattr(webmap.http, "local_now", lambda: datetime(2024, 6, 4, 10, 0, 55))
     assert client.get("/api/v1/offers?open_now=1", headers={"If-None-Match": etag}).status_code == 304
-    monkeypatch.setattr(webmap.api, "_local_now", lambda: datetime(2024, 6, 4, 10, 1, 0))
+    monkeypatch.setattr(webmap.http, "local_now", lambda: datetime(2024, 6, 4, 10, 1, 0))
     assert client.get("/api/v1/offers?open_now=1", headers={"If-None-Match": etag}).status_code == 200
 
 

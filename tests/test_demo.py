@@ -88,7 +88,7 @@ def test_every_demo_page_says_it_is_demo_data(demo_app, demo_client, demo_settin
     offer_id = Store(demo_settings.store_path).offers()["id"][0]
     pages = html_pages(demo_app, offer_id)
     assert "/" in pages
-    for lang in demo_settings.get("ui", "languages"):
+    for lang in demo_settings.ui.languages:
         for url in pages:
             with demo_client.get(url, query_string={"ui": lang}) as response:
                 if not response.content_type.startswith("text/html"):

@@ -8,30 +8,24 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import build_demo
 
 from geo.settings import load_settings
 from webmap import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_DIR = ROOT / "data" / "demo"
 DOCS = ROOT / "docs" / "embed.md"
 TOWN = "https://www.kaiserslautern.de"
 
 
 @pytest.fixture(scope="module")
 def demo_config(tmp_path_factory) -> Path:
-    from webmap.cli import main
-
-    work = tmp_path_factory.mktemp("embed") / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return work / "angebotskarte.toml"
+    return build_demo(tmp_path_factory.mktemp("embed"))
 
 
 def make_app(config: Path, **sections):
@@ -372,7 +366,7 @@ class Snippet(HTMLParser):
 def test_snippet_round_trips_its_options(client, options, expected):
     from urllib.parse import urlencode
 
-    from webmap.embed import PRESET_FILTERS
+    from webmap.embed.options import PRESET_FILTERS
 
     answer = snippet(client, urlencode(options, doseq=True))
     parsed = Snippet(answer["snippet"])
@@ -470,7 +464,7 @@ def test_generator_reports_options_it_does_not_understand(client):
 def test_every_option_is_documented():
     """docs/embed.md is all a web editor reads: every parameter and option must be in it."""
     from webmap.cli import export_html
-    from webmap.embed import CONTROLS, EMBED_PARAMETERS, LINK_TARGETS, LIST_POSITIONS, PRESET_FILTERS
+    from webmap.embed.options import CONTROLS, EMBED_PARAMETERS, LINK_TARGETS, LIST_POSITIONS, PRESET_FILTERS
 
     text = DOCS.read_text(encoding="utf-8")
     for name in (*EMBED_PARAMETERS, *PRESET_FILTERS, "near", "offset", "ui", *LIST_POSITIONS, *CONTROLS,

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import build_demo
 
 from webmap.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_DIR = ROOT / "data" / "demo"
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # URLs that appear in the file without being requested: XML namespaces in Leaflet's code, the
 # attribution's links, Leaflet's own name link.
@@ -22,10 +20,7 @@ NOT_REQUESTS = {"http://www.w3.org/2000/svg", "https://leafletjs.com", "https://
 
 @pytest.fixture(scope="module")
 def demo_config(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("export") / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
-    return work / "angebotskarte.toml"
+    return build_demo(tmp_path_factory.mktemp("export"))
 
 
 class Parsed(HTMLParser):

@@ -150,7 +150,7 @@ def test_geocode_one_address_column_and_given_coordinates(town):
 
 
 def test_geocode_xlsx(town):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl  # a dependency of the project: missing is a failure, not a skip
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Anschrift", "Bemerkung"])

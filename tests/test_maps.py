@@ -60,7 +60,7 @@ def test_folium_reference_pages_are_folium_s_own():
 
 
 def test_grid_clusters_count_every_point_once():
-    from webmap.clusters import grid_clusters
+    from geo.clusters import grid_clusters
 
     rng = np.random.default_rng(1)
     lon = rng.uniform(7.6, 7.9, 5000)
@@ -103,7 +103,7 @@ def test_clusters_api_filters_like_the_list(demo_client):
 
 
 def test_clusters_api_aggregates_when_a_viewport_holds_many(demo_client, monkeypatch):
-    from webmap import clusters
+    from webmap.api import clusters
 
     monkeypatch.setattr(clusters, "MAX_POINTS", 10)
     data = demo_client.get("/api/v1/clusters?zoom=11").get_json()

@@ -155,7 +155,7 @@ def test_facet_counts_are_the_index_counts_and_zero_options_are_hidden(demo_clie
     response = demo_client.get("/?ui=en&category=doctor")
     page = parse(response.data)
     with demo_app.test_request_context("/?category=doctor"):
-        from webmap.pages import page_query
+        from webmap.pages.query import page_query
         from webmap.state import current_data
 
         from werkzeug.datastructures import MultiDict
@@ -188,7 +188,7 @@ def test_near_sorts_by_distance_with_walking_minutes(demo_client):
 
 
 def test_walking_minutes_formula():
-    from webmap.offer_views import walk_minutes
+    from webmap.pages.offer_views import walk_minutes
 
     # 1 km straight line x 1.3 detour at 4.5 km/h (75 m/min) = 17.3 -> 18 minutes
     assert walk_minutes(1000, 1.3, 4.5) == 18
@@ -314,7 +314,7 @@ def test_detail_page_has_everything(demo_client, demo_app):
 
 
 def test_detail_page_warns_when_the_check_is_old(demo_client, monkeypatch):
-    from webmap import offer_views
+    from webmap.pages import offer_views
 
     monkeypatch.setattr(offer_views, "_now", lambda: datetime(2026, 1, 10, 12, tzinfo=timezone.utc))
     fresh = demo_client.get("/angebote/kl-0002?ui=en").data  # checked 2026-10-27: "future" is fresh
@@ -329,7 +329,7 @@ def test_unknown_offer_is_404(demo_client):
 
 
 def test_opening_status_texts(demo_app):
-    from webmap.offer_views import opening_status
+    from webmap.pages.offer_views import opening_status
 
     tz = "Europe/Berlin"
     monday_10 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # 11:00 in Berlin
@@ -395,13 +395,13 @@ def test_clusters_api_returns_names_as_data(hostile_client):
     ('https://example.org/"onmouseover=x', None),
 ])
 def test_only_http_links_are_rendered(value, expected):
-    from webmap.offer_views import safe_web_url
+    from webmap.pages.offer_views import safe_web_url
 
     assert safe_web_url(value) == expected
 
 
 def test_phone_and_email_links():
-    from webmap.offer_views import safe_email, tel_href
+    from webmap.pages.offer_views import safe_email, tel_href
 
     assert tel_href("0631 5550-764") == "tel:06315550764"
     assert tel_href("+49 (631) 555 0191") == "tel:+496315550191"
@@ -458,7 +458,7 @@ def test_store_helper_builds(tmp_path):
 
 def test_district_filter_by_id_and_name(demo_client, demo_app):
     with demo_app.test_request_context():
-        from webmap.offer_views import district_names
+        from webmap.state import district_names
 
         district_id, name = sorted(district_names().items())[0]
     by_id = demo_client.get(f"/?ui=en&district={district_id}&partial=results").data.decode()

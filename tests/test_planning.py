@@ -26,7 +26,7 @@ from geo.settings import load_settings
 from geo.store import Store
 from geo.vocab import fold
 from webmap import create_app
-from webmap.planning import PALETTES, classify
+from webmap.planning.classify import PALETTES, classify
 
 N_DISTRICTS = 12  # data/demo/districts.geojson
 

@@ -16,7 +16,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from geo.coverage import METRICS, coverage_table, underserved
-from webmap.planning import PALETTES
+from webmap.planning.classify import PALETTES
 
 API_PARAMETERS = ("category", "language", "target_group", "group", "metric", "lang", "scheme", "classes")
 

@@ -46,10 +46,10 @@ def test_absolute_and_home_paths_are_kept(tmp_path, monkeypatch):
 def test_file_values_override_defaults_and_keep_the_rest(tmp_path):
     cfg = write(tmp_path / "a.toml", '[area]\nname = "München"\nbbox = [11.3, 48.0, 11.8, 48.3]\n')
     settings = load_settings(cfg)
-    assert settings.get("area", "name") == "München"
+    assert settings.area.name == "München"
     assert settings.bbox == (11.3, 48.0, 11.8, 48.3)
-    assert settings.get("area", "timezone") == default_values()["area"]["timezone"]
-    assert settings.get("api", "max_limit") == default_values()["api"]["max_limit"]
+    assert settings.area.timezone == default_values()["area"]["timezone"]
+    assert settings.api.max_limit == default_values()["api"]["max_limit"]
 
 
 # -- where the config comes from: --config, else $ANGEBOTSKARTE_CONFIG, else ./angebotskarte.toml
@@ -57,13 +57,13 @@ def test_file_values_override_defaults_and_keep_the_rest(tmp_path):
 def test_environment_variable_is_used_without_explicit_path(tmp_path, monkeypatch):
     cfg = write(tmp_path / "env" / "x.toml", '[area]\nname = "Aus der Umgebung"\n')
     monkeypatch.setenv("ANGEBOTSKARTE_CONFIG", str(cfg))
-    assert load_settings(None).get("area", "name") == "Aus der Umgebung"
+    assert load_settings(None).area.name == "Aus der Umgebung"
 
 
 def test_cwd_file_is_used_without_path_or_environment(tmp_path):
     write(tmp_path / "angebotskarte.toml", '[area]\nname = "Im Ordner"\n')
     settings = load_settings(None)
-    assert settings.get("area", "name") == "Im Ordner"
+    assert settings.area.name == "Im Ordner"
     assert settings.base_dir == tmp_path
 
 
@@ -72,10 +72,10 @@ def test_precedence_explicit_then_environment_then_cwd(tmp_path, monkeypatch):
     env = write(tmp_path / "env.toml", '[area]\nname = "env"\n')
     explicit = write(tmp_path / "explicit.toml", '[area]\nname = "explicit"\n')
     monkeypatch.setenv("ANGEBOTSKARTE_CONFIG", str(env))
-    assert load_settings(explicit).get("area", "name") == "explicit"
-    assert load_settings(None).get("area", "name") == "env"
+    assert load_settings(explicit).area.name == "explicit"
+    assert load_settings(None).area.name == "env"
     monkeypatch.delenv("ANGEBOTSKARTE_CONFIG")
-    assert load_settings(None).get("area", "name") == "cwd"
+    assert load_settings(None).area.name == "cwd"
 
 
 def test_environment_pointing_nowhere_is_an_error_not_silent_defaults(tmp_path, monkeypatch):
@@ -142,13 +142,13 @@ def test_non_utf8_file_is_named(tmp_path):
 
 def test_integral_float_for_an_integer_key_is_accepted_as_int(tmp_path):
     settings = load_settings(write(tmp_path / "a.toml", "[planning]\ncatchment_m = 1500.0\n"))
-    assert settings.get("planning", "catchment_m") == 1500
-    assert isinstance(settings.get("planning", "catchment_m"), int)
+    assert settings.planning.catchment_m == 1500
+    assert isinstance(settings.values["planning"]["catchment_m"], int)  # as the file meant it, before typing
 
 
 def test_int_for_a_float_key_is_fine(tmp_path):
     settings = load_settings(write(tmp_path / "a.toml", "[map]\ndetour_factor = 2\n"))
-    assert settings.get("map", "detour_factor") == 2
+    assert settings.map.detour_factor == 2
 
 
 # -- open tables: a town adds its own names ----------------------------------------------------
@@ -185,15 +185,15 @@ def test_a_town_category_takes_an_icon_and_labels_in_more_languages(tmp_path):
 def test_overrides_are_merged_over_the_file(tmp_path):
     cfg = write(tmp_path / "a.toml", '[area]\nname = "Datei"\n')
     settings = load_settings(cfg, overrides={"area": {"name": "Override"}, "store": {"path": "x.gpkg"}})
-    assert settings.get("area", "name") == "Override"
+    assert settings.area.name == "Override"
     assert settings.store_path == tmp_path / "x.gpkg"
 
 
 def test_with_overrides_copies_and_leaves_the_original_alone(tmp_path):
     settings = load_settings(None)
     other = settings.with_overrides({"map": {"demo": True}})
-    assert other.get("map", "demo") is True
-    assert settings.get("map", "demo") is False
+    assert other.map.demo is True
+    assert settings.map.demo is False
     other["ui"]["languages"].append("xx")
     assert "xx" not in settings["ui"]["languages"]
 

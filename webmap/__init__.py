@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 
 from flask import Flask
 
 from geo.settings import Settings, load_settings
-
-# Blueprints that register themselves with init_app(app), in order.
-_PARTS = ("security", "i18n", "health", "vendor", "pages", "api", "clusters", "embed", "planning")
+from webmap import api, embed, health, http, i18n, pages, planning, state, vendor
 
 
 def create_app(settings: Settings | str | os.PathLike | None = None, **config) -> Flask:
@@ -28,10 +24,14 @@ def create_app(settings: Settings | str | os.PathLike | None = None, **config) -
     # No sessions on public pages: without a secret key Flask cannot set a session cookie.
     app.config["SECRET_KEY"] = None
     app.config["ANGEBOTSKARTE"] = settings
-    from webmap import state
-
     state.init_app(app, settings)
-    for part in _PARTS:
-        if importlib.util.find_spec(f"webmap.{part}") is not None:
-            importlib.import_module(f"webmap.{part}").init_app(app)
+    # Every part, explicitly and in order: a missing one is an ImportError, never silently skipped.
+    http.init_app(app)
+    i18n.init_app(app)
+    health.init_app(app)
+    vendor.init_app(app)
+    pages.init_app(app)
+    api.init_app(app)
+    embed.init_app(app)
+    planning.init_app(app)
     return app

@@ -37,7 +37,7 @@ DOMAIN = "messages"
 
 
 def ui_languages() -> list[str]:
-    return list(current_data().settings.get("ui", "languages"))
+    return list(current_data().settings.ui.languages)
 
 
 def ui_lang() -> str:
@@ -49,7 +49,7 @@ def ui_lang() -> str:
     if wanted in allowed:
         lang = wanted
     else:
-        lang = request.accept_languages.best_match(allowed) or current_data().settings.get("ui", "default_language")
+        lang = request.accept_languages.best_match(allowed) or current_data().settings.ui.default_language
         if lang not in allowed:
             lang = allowed[0]
     g.ui_lang = lang
@@ -218,7 +218,7 @@ def _babel_locale() -> str:
 
 def _timezone() -> str:
     # Times ("opens at 09:00") are the town's wall-clock times, whoever looks at them.
-    return current_data().settings.get("area", "timezone") or "Europe/Berlin"
+    return current_data().settings.area.timezone
 
 
 def init_app(app: Flask) -> None:

@@ -79,8 +79,8 @@ def assets_of(root) -> dict[str, list[str]]:
 
 def _tile_layer(settings) -> folium.TileLayer:
     return folium.TileLayer(
-        tiles=settings.get("map", "tile_url"),
-        attr=settings.get("map", "tile_attribution"),
+        tiles=settings.map.tile_url,
+        attr=settings.map.tile_attribution,
         max_zoom=MAX_ZOOM,
         name="tiles",
     )
@@ -197,7 +197,7 @@ def folium_reference_page(points: Sequence[tuple[float, float, str]], *, fast: b
 
 # --------------------------------------------------------------------------- static export: one HTML file
 #
-# For CMSs that allow no iframes, `angebotskarte export-html` (webmap/embed.py: static_export) writes a
+# For CMSs that allow no iframes, `angebotskarte export-html` (webmap/embed/export.py: static_export) writes a
 # page built by folium that needs no server: Leaflet and Leaflet.markercluster are inlined from the
 # xstatic packages (their images as data: URIs), markers are HTML (no marker images), and the offers
 # travel as JSON data whose texts reach the page only through textContent. Apart from map tiles the
@@ -416,7 +416,7 @@ def choropleth_map_config(settings, vendor_url, *, districts_url: str, offers_ur
     """Configuration of the /planung map for webmap/static/js/planning.js.
 
     The district polygons come from ``districts_url`` (/api/v1/districts) and the
-    matching offers from ``offers_url``; ``classification`` (webmap.planning.Classification.as_dict)
+    matching offers from ``offers_url``; ``classification`` (webmap.planning.classify.Classification.as_dict)
     says each district's class and colour, computed on the server with mapclassify.
     ``values`` are the mapped values as text (district id -> "81 %"), ``names`` the
     district names. folium supplies the map, tile layer and Leaflet path options.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,21 +21,22 @@ from geo.index import OfferQuery
 from geo.languages import resolve_language
 from geo.schema import WHEELCHAIR_VALUES
 from geo.vocab import Vocabulary, fold
+from webmap.parameter_table import (  # noqa: F401 - the table's names are part of this module's interface
+    FACET_PARAMETERS, FILTER_PARAMETERS, FLAG_FALSE, FLAG_TRUE, MAP_FILTER_PARAMETERS, MAX_OFFSET, MAX_PARAMETER_LENGTH,
+    MAX_TEXT_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES_PER_PARAMETER, OFFERS_PARAMETERS, PAGE_PARAMETERS, PARAMETERS,
+    QueryParameter, escaped, has_control_character, parameter_schema,
+)
 
-# Filters, in the order the docs list them. Facet parameters repeat or take commas.
-FACET_PARAMETERS = ("category", "language", "target_group", "district", "wheelchair")
-FILTER_PARAMETERS = FACET_PARAMETERS + ("near", "radius", "bbox", "q", "open_now", "include_virtual")
-PAGE_PARAMETERS = ("limit", "offset")
-# Parameters of GET /api/v1/offers (the HTML list and map pages add their own, e.g. lang).
-OFFERS_PARAMETERS = FILTER_PARAMETERS + PAGE_PARAMETERS + ("facets",)
-
-MAX_VALUES_PER_PARAMETER = 50
-MAX_VALUE_LENGTH = 100
-MAX_TEXT_LENGTH = 200
-MAX_OFFSET = 1_000_000
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
+
+
+def oversized_parameter(pairs: Iterable[tuple[str, str]]) -> ParameterError | None:
+    """The first (name, value) longer than :data:`MAX_PARAMETER_LENGTH` (name or value), or None."""
+    for name, value in pairs:
+        if len(name) > MAX_PARAMETER_LENGTH or len(value) > MAX_PARAMETER_LENGTH:
+            return ParameterError(name[:50], escaped(value), f"{name[:50]} is too long ({len(value)} characters)",
+                                  f"at most {MAX_PARAMETER_LENGTH} characters")
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,9 @@ class SearchVocabulary:
         """Limits come from the [api] section of the deployment's settings."""
         return cls(
             categories=categories, target_groups=target_groups, districts=dict(districts),
-            default_limit=int(settings.get("api", "default_limit", 50)),
-            max_limit=int(settings.get("api", "max_limit", 1000)),
-            max_radius_m=float(settings.get("api", "max_radius_m", 200_000)),
+            default_limit=settings.api.default_limit,
+            max_limit=settings.api.max_limit,
+            max_radius_m=settings.api.max_radius_m,
         )
 
 
@@ -103,8 +103,10 @@ def parse_offer_query(args: Any, vocab: SearchVocabulary, *, accepted: Collectio
     for name in names:
         if name not in accepted:
             problems.append(_unknown_parameter(name, raw_getlist(name), accepted))
-        elif any(_has_control_character(v) for v in raw_getlist(name)):
-            # NUL and friends are never meant, and some libraries below us choke on them.
+        elif (too_long := oversized_parameter((name, v) for v in raw_getlist(name))) is not None:
+            unusable.add(name)
+            problems.append(too_long)
+        elif any(has_control_character(v) for v in raw_getlist(name)):
             unusable.add(name)
             problems.append(ParameterError(name, ",".join(raw_getlist(name)).encode("unicode_escape").decode(),
                                            f"{name} contains control characters", "printable text"))
@@ -125,7 +127,14 @@ def parse_offer_query(args: Any, vocab: SearchVocabulary, *, accepted: Collectio
     facets = {name: _facet_values(name, getlist(name), vocab, problems) if name in accepted else ()
               for name in FACET_PARAMETERS}
     near = _near(scalar("near"), problems)
-    radius = _radius(scalar("radius"), near, vocab.max_radius_m, problems)
+    radius = _radius(scalar("radius"), vocab.max_radius_m, problems)
+    parsed = {"near": near, "radius": radius}
+    for name, value in parsed.items():
+        missing = [needed for needed in PARAMETERS[name].requires if parsed.get(needed) is None]
+        if value is not None and missing:
+            other = PARAMETERS[missing[0]]
+            problems.append(ParameterError(name, getlist(name)[0], f"{name} needs {other.role}: give "
+                                           f"{missing[0]}={other.form} too", f"{name} together with {missing[0]}"))
     bbox = _bbox(scalar("bbox"), problems)
     text = _text(scalar("q"), problems)
     open_now = parse_flag("open_now", scalar("open_now"), problems)
@@ -148,9 +157,9 @@ def parse_flag(name: str, raw: str | None, problems: list[ParameterError] | None
     if raw is None:
         return False
     value = raw.strip().lower()
-    if value in _TRUE:
+    if value in FLAG_TRUE:
         return True
-    if value not in _FALSE:
+    if value not in FLAG_FALSE:
         problem = ParameterError(name, raw, f"{name} must be 1 or 0", ["1", "0", "true", "false"])
         if problems is None:
             raise ParameterErrors([problem])
@@ -224,11 +233,6 @@ def _unknown_parameter(name: str, values: list[str], accepted: Collection[str]) 
     close = difflib.get_close_matches(name.lower(), list(accepted), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return ParameterError(name, ",".join(values), f"unknown parameter {name!r}{hint}", sorted(accepted))
-
-
-def _has_control_character(value: str) -> bool:
-    # Tabs and line breaks are whitespace a pasted search text may carry; they are harmless.
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
 
 
 def _split(values: Iterable[str]) -> list[str]:
@@ -326,8 +330,7 @@ def _near(raw: str | None, problems: list[ParameterError]) -> tuple[float, float
     return lat, lon
 
 
-def _radius(raw: str | None, near: tuple[float, float] | None, max_radius: float,
-            problems: list[ParameterError]) -> float | None:
+def _radius(raw: str | None, max_radius: float, problems: list[ParameterError]) -> float | None:
     if raw is None:
         return None
     allowed = f"metres, more than 0 and at most {max_radius:g}"
@@ -338,10 +341,6 @@ def _radius(raw: str | None, near: tuple[float, float] | None, max_radius: float
     radius = numbers[0]
     if not (0 < radius <= max_radius):
         problems.append(ParameterError("radius", raw, f"radius {radius:g} m is out of range", allowed))
-        return None
-    if near is None:
-        problems.append(ParameterError("radius", raw, "radius needs a centre: give near=lat,lon too",
-                                       "radius together with near"))
         return None
     return radius
 

@@ -91,7 +91,7 @@ class ServerOptions:
             if given is not None:
                 values[f.name] = given
                 continue
-            configured = settings.get("server", f.name, f.default)
+            configured = getattr(settings.server, f.name)
             if f.name in LIMITS:
                 try:
                     configured = check_limit(f.name, configured)

@@ -1,77 +1,80 @@
-"""Per-app data: the store, vocabularies and the search index of the current data version."""
+"""Per-app data: the store's read model and what every request derives from one snapshot of it.
+
+A request takes the snapshot of the current data version once (:func:`snapshot`,
+kept in ``flask.g`` for the rest of the request) and derives everything from
+that one object: the index, the features, the search vocabulary, the map's
+bounds, the coverage context. A re-import while requests run builds a new
+snapshot beside the old one (geo.readmodel); no request ever sees a mix.
+"""
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
+from geo.readmodel import ReadModel, Snapshot
 from geo.settings import Settings
 from geo.store import Store
 from geo.vocab import Vocabulary, categories_from_config, target_groups_from_config
 
 
-class DataState:
-    """What request code reads. Frames come from the store, cached per file state;
-    everything derived from them (the index, lookup tables) is built lazily once per
-    data version with :meth:`derived`, never per request."""
+class AppData:
+    """What the app knows beyond one request: settings, vocabularies, the store and its read model."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = Store(settings.store_path)
-        self.categories: Vocabulary = categories_from_config(settings.get("vocabulary", "categories"))
-        self.target_groups: Vocabulary = target_groups_from_config(settings.get("vocabulary", "target_groups"))
-        # Reentrant: one derived value may be built from another (a vocabulary from district names).
-        self._lock = threading.RLock()
-        self._derived: dict[str, tuple[str, Any]] = {}
+        self.categories: Vocabulary = categories_from_config(settings.vocabulary.categories)
+        self.target_groups: Vocabulary = target_groups_from_config(settings.vocabulary.target_groups)
+        self.read_model = ReadModel(self.store, index_builder=self._build_index)
 
-    @property
-    def version(self) -> str:
-        return self.store.version
+    def _build_index(self, offers):
+        from geo.index import OfferIndex
 
+        area = self.settings.area
+        return OfferIndex.from_offers(offers, metric_crs=area.metric_crs or None, bbox=area.bbox,
+                                      timezone=area.timezone)
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the current data version (outside requests; requests use :func:`snapshot`)."""
+        return self.read_model.snapshot()
+
+    # Outside requests (the CLI's warm-up before serving) one snapshot is all there is to ask.
     @property
     def offers(self):
-        return self.store.offers()
-
-    @property
-    def districts(self):
-        return self.store.districts()
-
-    @property
-    def population(self):
-        return self.store.population()
-
-    def derived(self, name: str, build: Callable[[], Any]) -> Any:
-        """``build()``'s value for the current data version, built once (thread-safe) and kept until the store changes."""
-        version = self.version
-        cached = self._derived.get(name)
-        if cached is None or cached[0] != version:
-            with self._lock:
-                cached = self._derived.get(name)
-                if cached is None or cached[0] != version:
-                    cached = self._derived[name] = (version, build())
-        return cached[1]
+        """Deprecated: the current snapshot's offers; request code takes :func:`snapshot` once instead."""
+        return self.snapshot().offers
 
     @property
     def index(self):
-        """The OfferIndex for the current data version."""
-        from geo.index import OfferIndex
-
-        return self.derived("index", lambda: OfferIndex.from_offers(
-            self.offers,
-            metric_crs=self.settings.get("area", "metric_crs") or None,
-            bbox=self.settings.bbox,
-            timezone=self.settings.get("area", "timezone"),
-        ))
+        """Deprecated: the current snapshot's index; request code takes :func:`snapshot` once instead."""
+        return self.snapshot().index
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["angebotskarte"] = DataState(settings)
+    app.extensions["angebotskarte"] = AppData(settings)
+
+
+def current_data() -> AppData:
+    """The AppData of the app handling the current request."""
+    return current_app.extensions["angebotskarte"]
+
+
+def snapshot() -> Snapshot:
+    """The data version this request answers from: taken on first use, then the same for the whole request."""
+    if "snapshot" not in g:
+        g.snapshot = current_data().snapshot()
+    return g.snapshot
+
+
+def derived(name: str, build: Callable[[Snapshot], Any]) -> Any:
+    """``build(snapshot)`` for this request's snapshot, computed once per data version."""
+    return snapshot().derived(name, build)
 
 
 def search_vocabulary():
-    """What webmap.params checks filter values against, for the current data version.
+    """What webmap.params checks filter values against, for this request's data version.
 
     One object for the API, the pages, the clusters endpoint and the embed, so a
     value one of them accepts is accepted by all. Districts are those with
@@ -81,20 +84,20 @@ def search_vocabulary():
 
     data = current_data()
 
-    def build():
-        districts = data.districts
-        known = dict(zip(districts["district_id"].astype(str), districts["name"].astype(str)))
-        for district in data.offers["district"].unique():
+    def build(snap: Snapshot):
+        known = dict(zip(snap.districts["district_id"].astype(str), snap.districts["name"].astype(str)))
+        for district in snap.offers["district"].unique():
             if district and str(district) not in known:
                 known[str(district)] = ""
         return SearchVocabulary.from_settings(data.settings, data.categories, data.target_groups, known)
 
-    return data.derived("search_vocabulary", build)
+    return derived("search_vocabulary", build)
 
 
-def current_data() -> DataState:
-    """The DataState of the app handling the current request."""
-    return current_app.extensions["angebotskarte"]
+def district_names() -> dict[str, str]:
+    """District id -> name, from this request's district polygons (empty without districts)."""
+    return derived("district_names", lambda snap: {
+        str(i): str(n) for i, n in zip(snap.districts["district_id"], snap.districts["name"])})
 
 
 def app_cache(name: str, build):

@@ -41,19 +41,18 @@ class PlanningParams:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> "PlanningParams":
-        planning = settings["planning"]
+        planning = settings.planning
         values = dict(
-            catchment_m=float(planning.get("catchment_m", 1000)),
-            e2sfca_catchment_m=float(planning.get("e2sfca_catchment_m", 2000)),
-            decay=str(planning.get("decay", "gaussian")),
-            detour_factor=float(settings.get("map", "detour_factor", 1.3)),
-            foreign_field=str(planning.get("foreign_field", "")),
-            supply_weight_field=str(planning.get("supply_weight_field", "")),
-            spread_spacing_m=float(planning.get("spread_spacing_m", 100)),
-            gap_min_residents=float(planning.get("gap_min_residents", 50)),
-            gap_access_ratio=float(planning.get("gap_access_ratio", 0.5)),
-            origin_languages={str(k): [str(c) for c in v]
-                              for k, v in (planning.get("origin_languages") or {}).items()},
+            catchment_m=planning.catchment_m,
+            e2sfca_catchment_m=planning.e2sfca_catchment_m,
+            decay=planning.decay,
+            detour_factor=settings.map.detour_factor,
+            foreign_field=planning.foreign_field,
+            supply_weight_field=planning.supply_weight_field,
+            spread_spacing_m=planning.spread_spacing_m,
+            gap_min_residents=planning.gap_min_residents,
+            gap_access_ratio=planning.gap_access_ratio,
+            origin_languages={k: list(v) for k, v in planning.origin_languages.items()},
         )
         unknown = sorted(set(overrides) - set(values))
         if unknown:
@@ -99,7 +98,7 @@ def default_settings() -> Settings:
 
 def metric_crs(settings: Settings, lon: float) -> str:
     """[area] metric_crs, or by longitude: EPSG:25832 west of 12° E, EPSG:25833 east of it."""
-    configured = str(settings.get("area", "metric_crs", "") or "")
+    configured = settings.area.metric_crs
     if configured:
         return configured
     return "EPSG:25833" if lon >= 12.0 else "EPSG:25832"
@@ -152,8 +151,8 @@ def prepare(offers: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, population: p
         has_grid = np.bincount(demand.district, np.isfinite(demand.grid_residents), minlength=len(districts_m)) > 0
         residents = np.where(np.isnan(residents) & has_grid, grid_total, residents)
 
-    categories = categories_from_config(settings.get("vocabulary", "categories", {}) or {})
-    target_groups = target_groups_from_config(settings.get("vocabulary", "target_groups", {}) or {})
+    categories = categories_from_config(settings.vocabulary.categories)
+    target_groups = target_groups_from_config(settings.vocabulary.target_groups)
     offer_frame = _project_offers(offers, districts_m, crs, params)
     groups = language_groups(pop.columns, params.origin_languages)
     origin_keys = {column: key for key, column in origin_columns(pop.columns, params.origin_languages).items()}

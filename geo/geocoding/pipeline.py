@@ -331,7 +331,7 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
     from geo.geocoding.politeness import Politeness
     from geo.geocoding.providers import PUBLIC_NOMINATIM_HOST, NominatimProvider, PhotonProvider, OfflineProvider
 
-    names = list(settings.get("geocoding", "providers", []) or [])
+    names = list(settings.geocoding.providers)
     if not names:
         return None
     where = str(settings.source or "defaults")
@@ -343,7 +343,7 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
     if duplicates:
         raise GeocodingConfigError(f"{where}: [geocoding] providers lists {', '.join(duplicates)} more than once")
 
-    g = lambda key: settings.get("geocoding", key)  # noqa: E731
+    g = settings.geocoding
     bbox = settings.bbox
     providers: list[Provider] = []
     for name in names:
@@ -358,17 +358,17 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
             except GazetteerError as exc:
                 raise GeocodingConfigError(f"{where}: [geocoding] gazetteer: {exc}") from None
             continue
-        delay = float(g("min_delay_seconds"))
-        url = g("nominatim_url") if name == "nominatim" else g("photon_url")
+        delay = float(g.min_delay_seconds)
+        url = g.nominatim_url if name == "nominatim" else g.photon_url
         if name == "nominatim" and PUBLIC_NOMINATIM_HOST in str(url).lower() and delay < 1.0:
             raise GeocodingConfigError(
                 f"{where}: [geocoding] min_delay_seconds = {delay} is below 1.0, the most the public "
                 "Nominatim allows (one request per second); raise it or set nominatim_url to your own Nominatim")
-        politeness = Politeness(min_delay_seconds=delay, max_retries=int(g("max_retries")),
+        politeness = Politeness(min_delay_seconds=delay, max_retries=int(g.max_retries),
                                 clock=clock, sleep=sleep, name=name)
         cls = NominatimProvider if name == "nominatim" else PhotonProvider
-        providers.append(cls(url=url, user_agent=g("user_agent"), bbox=bbox,
-                             timeout=float(g("timeout_seconds")), politeness=politeness))
+        providers.append(cls(url=url, user_agent=g.user_agent, bbox=bbox,
+                             timeout=float(g.timeout_seconds), politeness=politeness))
 
     cache = None
     cache_path = settings.path("geocoding", "cache_path")
@@ -377,7 +377,7 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
             cache = GeocodeCache(cache_path, now=now)
         except CacheError as exc:
             raise GeocodingConfigError(f"{where}: {exc}") from None
-    max_age = g("cache_max_age_days")
+    max_age = g.cache_max_age_days
     if area_filter is None:
         area_filter = districts_union(settings)
     return GeocodingPipeline(providers, cache=cache, area=AreaCheck(bbox, area_filter), refresh=refresh,

@@ -116,3 +116,24 @@ def test_no_serious_accessibility_violations(playwright_browser, live_server, pa
         assert not context.traffic.foreign
     finally:
         context.close()
+
+
+def test_a_bounded_offers_answer_is_said_on_the_map(playwright_browser, tmp_path_factory):
+    """With more matching offers than one answer holds ([api] max_planning_offers), the map says how many it shows."""
+    from .conftest import LiveServer, demo_settings
+
+    server = LiveServer(demo_settings(tmp_path_factory.mktemp("bounded"), api={"max_planning_offers": 3}))
+    context = guarded_context(playwright_browser, server, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/planung?category=counselling&ui=en")
+        wait_until(page, "document.body.dataset.mapReady === '1'", timeout=15_000)
+        offers = page.request.get(f"{server.url}/planung/offers.geojson?category=counselling&ui=en").json()
+        assert offers["numberMatched"] > 3
+        assert page.evaluate("document.body.dataset.mapOffers") == "3"
+        note = page.locator(".planning-map p.map-status[role=status]")
+        assert note.inner_text() == (f"The map shows 3 of the {offers['numberMatched']} matching offers; "
+                                     "the table counts all of them.")
+    finally:
+        context.close()
+        server.stop()

@@ -27,15 +27,15 @@ def command(settings: Settings, offers: Path | None) -> int:
     try:
         districts_path = settings.path("districts", "path")
         if districts_path:
-            districts, _ = load_districts(districts_path, settings.get("districts", "name_field"),
-                                          settings.get("districts", "id_field"))
+            districts, _ = load_districts(districts_path, settings.districts.name_field,
+                                          settings.districts.id_field)
             store.write(districts=districts)
         summary = import_file(offers_path, settings, source="demo", store=store)
         population_path = settings.path("population", "path")
         if population_path:
             table, problems = load_population(population_path, store.districts(),
-                                              settings.get("population", "district_field"),
-                                              settings.get("population", "total_field"))
+                                              settings.population.district_field,
+                                              settings.population.total_field)
             if problems:
                 raise CommandError(f"demo population: {problems[0]}")
             store.write(population=table)

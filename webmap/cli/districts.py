@@ -26,8 +26,8 @@ def command(settings: Settings, file: Path | None, name_field: str | None, id_fi
     outside are flagged)."""
     path = file_or_configured(settings, file, "districts", "path")
     # InputError: the generic handler says "(nothing was changed)"
-    districts, problems = load_districts(path, name_field or settings.get("districts", "name_field"),
-                                         id_field or settings.get("districts", "id_field"), layer=layer)
+    districts, problems = load_districts(path, name_field or settings.districts.name_field,
+                                         id_field or settings.districts.id_field, layer=layer)
     for problem in problems:
         warn(f"  {problem.severity}: {problem}")
     store = Store(settings.store_path)

@@ -50,8 +50,8 @@ def command(settings: Settings, out: Path, q: str, ui: str | None, title: str, l
     from webmap.params import ParameterErrors
 
     existing_store(settings)
-    languages = list(settings.get("ui", "languages"))
-    lang = ui or settings.get("ui", "default_language")
+    languages = list(settings.ui.languages)
+    lang = ui or settings.ui.default_language
     if lang not in languages:
         raise CommandError(f"--ui {lang!r} is not one of the UI languages {', '.join(languages)} ([ui] languages)")
     if link_base and not safe_base_url(link_base):

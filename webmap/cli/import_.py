@@ -55,7 +55,7 @@ def command(settings: Settings, file: Path, source: str | None, sheet: str | Non
 
 def build_configured_geocoder(settings: Settings):
     """The geocoder from [geocoding] providers, or None when none is configured."""
-    if not settings.get("geocoding", "providers"):
+    if not settings.geocoding.providers:
         return None
     from geo.geocoding.pipeline import build_geocoder
 

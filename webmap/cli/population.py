@@ -25,8 +25,8 @@ def command(settings: Settings, file: Path | None, district_field: str | None, t
     path = file_or_configured(settings, file, "population", "path")
     store = Store(settings.store_path)
     table, problems = load_population(path, store.districts(),
-                                      district_field or settings.get("population", "district_field"),
-                                      total_field or settings.get("population", "total_field"))
+                                      district_field or settings.population.district_field,
+                                      total_field or settings.population.total_field)
     for problem in problems:
         warn(f"  {problem.severity}: {problem}")
     if any(p.severity == "error" for p in problems):

@@ -43,7 +43,7 @@ def command(settings: Settings, **overrides: int | str | None) -> int:
     _check_can_listen(options.host, options.port)
     server = create_server(app, host=options.host, port=options.port, threads=options.threads,
                            connection_limit=options.connection_limit, channel_timeout=options.channel_timeout)
-    say(f"serving {count} offers of {settings.get('area', 'name')} on http://{options.host}:{options.port}/ "
+    say(f"serving {count} offers of {settings.area.name} on http://{options.host}:{options.port}/ "
         f"({options.describe()}; Ctrl-C stops)")
     try:
         server.run()

@@ -1,6 +1,6 @@
 // The embedded map (/embed and /embed/angebote/<id>), enhanced. Without this script the frame is a list.
 //
-// * the map: the same map.js as the map page, configured by the server (webmap/embed.py);
+// * the map: the same map.js as the map page, configured by the server (webmap/embed/page.py);
 // * links in map popups open as [embed] link_target / links= says (new tab or inside the frame);
 // * the page tells its parent window how tall it is, so /embed/resize.js on the host page can fit the
 //   iframe to it: {type: "angebotskarte:resize", height}. The height is not sensitive, hence "*".

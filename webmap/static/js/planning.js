@@ -96,6 +96,17 @@ async function drawMap() {
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
   document.body.dataset.mapDistricts = String(state.districts.getLayers().length);
   document.body.dataset.mapOffers = String(state.offers.getLayers().length);
+  if (offers.numberMatched > offers.numberReturned && config.labels.partialOffers) {
+    // One answer holds a bounded number of offers ([api] max_planning_offers); say so rather than hide it.
+    const lang = document.documentElement.lang || undefined;
+    const note = document.createElement("p");
+    note.className = "map-status";
+    note.setAttribute("role", "status");
+    note.textContent = config.labels.partialOffers
+      .replace("{shown}", offers.numberReturned.toLocaleString(lang))
+      .replace("{total}", offers.numberMatched.toLocaleString(lang));
+    mapElement.after(note);
+  }
   document.body.dataset.mapReady = "1";
 }
 

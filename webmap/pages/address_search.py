@@ -48,7 +48,7 @@ def address_geocoder():
 
 
 def _rate_limiter() -> ClientRateLimit:
-    per_minute = current_data().settings.get("geocoding", "search_rate_per_minute") or 20
+    per_minute = current_data().settings.geocoding.search_rate_per_minute
     return app_cache("address_rate", lambda: ClientRateLimit(per_minute))
 
 
@@ -79,5 +79,5 @@ def resolve_location(text: str) -> tuple[tuple[float, float] | None, dict | None
         return None, {"kind": "error", "text": gettext("Address search is not available right now. Please try again later.")}
     if not result.located:
         return None, {"kind": "error", "text": gettext(
-            "We could not find this address in %(area)s.", area=current_data().settings.get("area", "name"))}
+            "We could not find this address in %(area)s.", area=current_data().settings.area.name)}
     return (float(result.lat), float(result.lon)), None

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, gettext, ngettext
 from markupsafe import Markup
 
@@ -20,7 +20,7 @@ from geo import hours
 from geo.languages import language_name, native_name
 from geo.schema import CATEGORY_KEYS_BUILTIN
 from webmap.i18n import BABEL_LOCALE, ui_lang, vocabulary_label
-from webmap.state import current_data
+from webmap.state import current_data, district_names, snapshot
 
 ICON_SPRITE = "icons/categories.svg"
 _SAFE_WEB = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -186,7 +186,7 @@ def offer_view(rec, *, lang: str, distance_m: float | None = None, near_param: s
     """The template-facing form of one offer (labels in the UI language, links made safe)."""
     data = current_data()
     settings = data.settings
-    tz = settings.get("area", "timezone") or hours.DEFAULT_TIMEZONE
+    tz = settings.area.timezone
     lat, lon = rec.get("lat"), rec.get("lon")
     located = lat is not None and lon is not None and math.isfinite(float(lat)) and math.isfinite(float(lon))
     website = safe_web_url(_text(rec.get("website")))
@@ -214,8 +214,7 @@ def offer_view(rec, *, lang: str, distance_m: float | None = None, near_param: s
     if not view["phone_href"]:
         view["phone"] = ""
     if distance_m is not None and math.isfinite(distance_m):
-        minutes = walk_minutes(distance_m, float(settings.get("map", "detour_factor")),
-                               float(settings.get("map", "walk_speed_kmh")))
+        minutes = walk_minutes(distance_m, settings.map.detour_factor, settings.map.walk_speed_kmh)
         view["distance"] = format_distance(distance_m)
         view["walk"] = ngettext("about %(num)d minute on foot", "about %(num)d minutes on foot", minutes)
     if detail:
@@ -224,8 +223,7 @@ def offer_view(rec, *, lang: str, distance_m: float | None = None, near_param: s
 
 
 def _detail_fields(rec, tz: str, website: str | None) -> dict:
-    data = current_data()
-    settings = data.settings
+    settings = current_app.config["ANGEBOTSKARTE"]
     age_min, age_max = rec.get("age_min"), rec.get("age_max")
     age_min = int(age_min) if age_min is not None and not _isnan(age_min) else None
     age_max = int(age_max) if age_max is not None and not _isnan(age_max) else None
@@ -244,7 +242,7 @@ def _detail_fields(rec, tz: str, website: str | None) -> dict:
         checked = None
     if checked is not None:
         verified = format_date(checked, "long")
-        outdated = (_local(_now(), tz).date() - checked).days > int(settings.get("map", "verification_max_age_days"))
+        outdated = (_local(_now(), tz).date() - checked).days > settings.map.verification_max_age_days
     else:
         outdated = True
     appointment = {"required": gettext("Appointment required"),
@@ -278,15 +276,9 @@ def _isnan(value) -> bool:
         return True
 
 
-def district_names() -> dict[str, str]:
-    """District id -> name, from the store's district polygons (empty without districts)."""
-    data = current_data()
-    return data.derived("district_names", lambda: {
-        str(i): str(n) for i, n in zip(data.districts["district_id"], data.districts["name"])})
-
-
 def offer_records(rows) -> list[dict]:
-    offers = current_data().offers
+    """The offers at ``rows`` of this request's snapshot as dicts, with lat/lon (None without a place)."""
+    offers = snapshot().offers
     frame = offers.iloc[list(rows)]
     records = frame.drop(columns=[frame.geometry.name]).to_dict("records") if len(frame) else []
     for rec, geom in zip(records, frame.geometry.values if len(frame) else []):
