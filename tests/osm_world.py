@@ -63,13 +63,14 @@ def point_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 def river_town() -> tuple[dict, list]:
     """Two streets on either bank of a river, one footbridge at x = 200, a railway in the west.
 
-    South street y = -50 and north street y = +50 run from x = -400 to 400. West of
-    x = -300 a railway runs north-south; a footway passes *under* it (tunnel, no shared
-    node) and a farm track crosses it at grade (shared node with the railway only, which
-    is not walkable). A footway shortcut with ``foot=no`` and a private service road
-    cross the river too; a public footway through private access (``access=private``
-    + ``foot=yes``) is walkable. Steps lead down from the north street. A fenced-off
-    island (a footway loop) in the river connects to nothing.
+    South street y = -50 and north street y = +50 run from x = -400 to 400. At x = -450
+    a railway runs north-south; the only way to the west street (x = -500) is a footway
+    under it (tunnel) from the north street's west end. A road bridge (x = -430) passes
+    over that footway without a shared node: it does not connect to it. A footway
+    shortcut with ``foot=no`` (x = 0) and a private service road (x = -200) cross the
+    river too, a motorway (x = 380) as well; none of them may be walked. Steps lead up
+    from the north street's east end. A footway loop on an island in the river connects
+    to nothing.
     """
     nodes = {
         # south street
@@ -84,9 +85,11 @@ def river_town() -> tuple[dict, list]:
         41: (400, 80), 42: (400, 120),
         # island loop in the river
         51: (-100, -10), 52: (-80, -10), 53: (-80, 10), 54: (-100, 10),
-        # railway west of the town, a tunnel footway under it, and a trunk road with foot=yes
+        # railway west of the town, a tunnel footway under it, the west street, a road bridge
         61: (-450, -200), 62: (-450, 200),
         71: (-500, 20), 72: (-400, 20),
+        91: (-500, -150), 92: (-500, 150),
+        93: (-430, -30), 94: (-430, 70),
         # motorway shortcut (no foot tag)
         81: (380, -50), 82: (380, 50),
     }
@@ -102,5 +105,7 @@ def river_town() -> tuple[dict, list]:
         (109, [61, 62], {"railway": "rail"}),
         (110, [71, 72, 11], {"highway": "footway", "tunnel": "yes", "layer": "-1"}),
         (111, [81, 82], {"highway": "motorway"}),
+        (112, [91, 71, 92], {"highway": "residential", "name": "Westweg"}),
+        (113, [93, 94], {"highway": "tertiary", "bridge": "yes", "layer": "1"}),
     ]
     return nodes, ways

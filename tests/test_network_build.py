@@ -77,7 +77,7 @@ def test_build_reports_and_writes_a_loadable_file(town, tmp_path):
     assert network.meta["built_at"].endswith("+00:00")
     lon_min, lat_min, lon_max, lat_max = network.meta["bbox"]
     assert lon_min < at(0, 0)[0] < lon_max and lat_min < at(0, 0)[1] < lat_max
-    assert report.seconds > 0 and report.components == 2  # the town and the island
+    assert report.seconds > 0 and report.components == 3  # the town, the island, the road bridge
     assert not list(tmp_path.glob("out/*.tmp"))
 
 
@@ -87,10 +87,11 @@ def test_forbidden_ways_are_left_out_and_chains_folded(town, tmp_path):
     osm = {int(i) for i in network.node_osm_id}
     # foot=no, access=private, motorway, railway, river: none of their own nodes are in the graph.
     assert not osm & {31, 32, 81, 82, 21, 22, 61, 62}
-    # Intersections (4, 14) and dead ends stay; nodes with two neighbours are folded away,
+    # Intersections (4, 14, 71) and dead ends stay; nodes with two neighbours are folded away,
     # also where one way ends and the next begins (11: street and tunnel, 15: street and steps).
-    assert osm == {1, 4, 5, 14, 42, 71, 51}
-    assert network.n_edges == 6  # 1-4, 4-5, 4-14 (bridge), 14-42, 14-71, the island ring
+    assert osm == {1, 4, 5, 14, 42, 71, 91, 92, 51, 93, 94}
+    # 1-4, 4-5, 4-14 (footbridge), 14-42, 14-71, 71-91, 71-92, the island ring, the road bridge
+    assert network.n_edges == 9
     # The south street from its west end to the bridge is one edge, as long as its polyline.
     west = int(np.flatnonzero(network.node_osm_id == 1)[0])
     bridge = int(np.flatnonzero(network.node_osm_id == 4)[0])
