@@ -18,10 +18,11 @@ from geo.network.build import BuildReport, build_network, network_from_ways
 from geo.network.graph import FORMAT_VERSION, NetworkFileError, WalkNetwork
 from geo.network.nearest import DEFAULT_SPEED_KMH, WalkingSearch, WalkResult
 from geo.network.osm import NetworkBuildError
+from geo.network.reach import NetworkCosts
 from geo.network.walking import Walking
 
 __all__ = [
-    "DEFAULT_SPEED_KMH", "FORMAT_VERSION", "BuildReport", "NetworkBuildError",
+    "DEFAULT_SPEED_KMH", "FORMAT_VERSION", "BuildReport", "NetworkBuildError", "NetworkCosts",
     "NetworkFileError", "WalkNetwork", "WalkResult", "Walking", "WalkingSearch", "build_network",
     "network_from_ways",
 ]

@@ -13,6 +13,7 @@ from functools import cached_property
 from geo.index import OfferIndex
 from geo.network.graph import WalkNetwork
 from geo.network.nearest import DEFAULT_SPEED_KMH, WalkingSearch
+from geo.network.reach import NetworkCosts
 from geo.network.route import Router
 from geo.network.snap import EdgeSnapper
 
@@ -45,3 +46,7 @@ class Walking:
     def search(self, index: OfferIndex) -> WalkingSearch:
         """Nearest-on-foot search over one data version's index (keep it beside the index)."""
         return WalkingSearch(index, self.snapper, self.router, speed_kmh=self.speed_kmh)
+
+    def costs(self, crs: str) -> NetworkCosts:
+        """Walking costs for points in the metric CRS ``crs`` (the coverage context's)."""
+        return NetworkCosts(self.snapper, self.router, crs)
