@@ -8,10 +8,12 @@ a :class:`~geo.network.nearest.WalkingSearch` per data version (nearest offers o
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import cached_property
 
 from geo.index import OfferIndex
 from geo.network.graph import WalkNetwork
+from geo.network.isochrone import DEFAULT_CORRIDOR_M, DEFAULT_MINUTES, isochrones
 from geo.network.nearest import DEFAULT_SPEED_KMH, WalkingSearch
 from geo.network.reach import NetworkCosts
 from geo.network.route import Router
@@ -50,3 +52,9 @@ class Walking:
     def costs(self, crs: str) -> NetworkCosts:
         """Walking costs for points in the metric CRS ``crs`` (the coverage context's)."""
         return NetworkCosts(self.snapper, self.router, crs)
+
+    def isochrones(self, lat: float, lon: float, minutes: Sequence[float] = DEFAULT_MINUTES, *,
+                   corridor_m: float = DEFAULT_CORRIDOR_M) -> dict:
+        """GeoJSON FeatureCollection of the areas reachable on foot in ``minutes`` from (lat, lon)."""
+        return isochrones(self.snapper, self.router, lat, lon, minutes=minutes, speed_kmh=self.speed_kmh,
+                          corridor_m=corridor_m)
