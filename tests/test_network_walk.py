@@ -199,3 +199,5 @@ def test_a_walking_search_needs_a_place(search):
 def test_no_matching_offer_gives_an_empty_page(search):
     result = search.search(near_query(languages=("ti",), limit=10))
     assert len(result) == 0 and result.total == 0
+    counted = search.search(near_query(languages=("ar",), limit=0))  # a count without a page
+    assert len(counted) == 0 and counted.total == 4

@@ -109,8 +109,7 @@ class WalkingSearch:
             raise ValueError("the network has no walkable edge to snap to")
         located = dataclasses.replace(query, include_virtual=False, offset=0)
         k = query.offset + query.limit
-        rows, walk, rounds = self._located(lat, lon, source, located, k)
-        total = len(rows) if query.radius_m is not None else self.index.count(dataclasses.replace(located, limit=0))
+        rows, walk, rounds, total = self._located(lat, lon, source, located, k)
         rows, walk = rows[:k], walk[:k]
         if query.include_virtual:
             placeless = self._placeless(query)
@@ -157,18 +156,22 @@ class WalkingSearch:
     # ------------------------------------------------------------------ inside
 
     def _located(self, lat: float, lon: float, source: Snapped, query: OfferQuery,
-                 k: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """Located matching offers by walking distance: all within a walking radius, or the first ``k``."""
+                 k: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Located matching offers by walking distance: all within a walking radius, or the first ``k``.
+
+        Returns (rows, walking metres, searches run, total matches).
+        """
         radius = query.radius_m
         if radius is not None:
             budget = float(radius)
             want = None
         else:
-            want = min(k, self.index.count(dataclasses.replace(query, limit=0)))
+            # The k nearest in a straight line size the first budget; the same answer counts the matches.
+            first = self.index.search(dataclasses.replace(query, limit=k))
+            want = min(k, first.total)
             if want == 0:
-                return _EMPTY_ROWS, np.zeros(0), 0
-            first = self.index.search(dataclasses.replace(query, limit=want))
-            budget = self._first_budget(float(first.distances_m[-1]), source)
+                return _EMPTY_ROWS, np.zeros(0), 0, first.total
+            budget = self._first_budget(float(first.distances_m[want - 1]), source)
         rounds = 0
         while True:
             rounds += 1
@@ -180,7 +183,7 @@ class WalkingSearch:
             budget = self._grow(budget)
         rows, walk = candidates[known], walk[known]
         order = np.lexsort((rows, walk))
-        return rows[order], walk[order], rounds
+        return rows[order], walk[order], rounds, (len(rows) if want is None else first.total)
 
     def _candidates(self, query: OfferQuery, lat: float, lon: float, budget: float) -> np.ndarray:
         """Every located offer matching ``query`` within ``budget`` metres in a straight line."""
