@@ -329,16 +329,16 @@ def render(results: dict, args, load: tuple[float, float]) -> str:
         lines.append(f"| {EXTRACTS[name][0]} | {fmt_s(b['seconds'])} | {b['mb']:.2f} MB | {b['nodes']:,} | "
                      f"{b['edges']:,} | {b['km']:.0f} | {b['share']:.1%} | {fmt_s(b['load'])} |")
     lines += ["", f"### Nearest {K} on foot with a language filter", "",
-              "| extract | offers | library | p50 | p99 | CPU p99 | vs scipy (p50) | queries | searches/query | exact |",
+              "| extract | offers | library | p50 | p99 | CPU p99 | p50 / scipy's | queries | searches/query | exact |",
               "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         for row in r["nearest"]:
             lines.append(f"| {EXTRACTS[name][0]} | {row['n']:,} | scipy (ours) | {fmt_s(row['p50'])} | "
-                         f"{fmt_s(row['p99'])} | {fmt_s(row['cpu99'])} | 1× | {row['queries']:,} | "
+                         f"{fmt_s(row['p99'])} | {fmt_s(row['cpu99'])} | 1.0× | {row['queries']:,} | "
                          f"{row['rounds']:.2f} | {row['exact']} |")
             for alt in row["alternatives"]:
                 lines.append(f"| | | {alt['name']} | {fmt_s(alt['p50'])} | {fmt_s(alt['p99'])} | "
-                             f"{fmt_s(alt['cpu99'])} | {alt['ratio']:.0f}× slower | {alt['queries']:,} | | "
+                             f"{fmt_s(alt['cpu99'])} | {alt['ratio']:.1f}× | {alt['queries']:,} | | "
                              f"{alt['agree']} same |")
     notes = sorted({n for r in results.values() for row in r["nearest"] for n in row["notes"]})
     first = next(iter(results.values()))["nearest"]
