@@ -4,7 +4,8 @@
         [--queries 2000] [--alt-queries 200] [--alt-seconds 30] [--exact-sample 200]
         [--grid-m 100] [--addresses 2000] [--repeat 3] [--write-docs]
 
-On the real extracts in ../shared/data (Kaiserslautern 2013, Lauf an der Pegnitz 2020),
+On the real extracts in ../shared/data (Kaiserslautern 2013, Lauf an der Pegnitz 2020;
+``--extracts heidelberg`` adds a region of 25,000 nodes to see how the libraries scale),
 measured in one run per extract:
 
 * build: ``build_network`` time (fastest of --repeat), file size, nodes, edges, share in
@@ -63,6 +64,8 @@ SHARED = ROOT.parent / "shared" / "data"
 EXTRACTS = {
     "kaiserslautern": ("Kaiserslautern (2013)", "osm-kaiserslautern/kaiserslautern.osm.gz"),
     "lauf": ("Lauf an der Pegnitz (2020)", "osm-extracts-de/lauf-an-der-pegnitz-200115.osm.pbf"),
+    # Not in the default run: a region 100 km wide, to see how the libraries scale with the graph.
+    "heidelberg": ("Heidelberg region (2024)", "osm-extracts-de/heidelberg.test.pbf"),
 }
 K = 10
 DETOUR = 1.3          # [map] detour_factor, the straight-line estimate today
