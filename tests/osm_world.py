@@ -27,12 +27,22 @@ def at(x: float, y: float) -> tuple[float, float]:
     return round(ORIGIN_LON + x / _M_PER_DEG_LON, 7), round(ORIGIN_LAT + y / _M_PER_DEG_LAT, 7)
 
 
-def write_osm(path: Path, nodes: dict[int, tuple[float, float]], ways: list[tuple[int, list[int], dict]]) -> Path:
-    """Write nodes {id: (x, y)} and ways [(id, [node ids], {tag: value})] as an OSM XML file."""
+def write_osm(path: Path, nodes: dict[int, tuple[float, float]], ways: list[tuple[int, list[int], dict]],
+              node_tags: dict[int, dict] | None = None) -> Path:
+    """Write nodes {id: (x, y)} and ways [(id, [node ids], {tag: value})] as an OSM XML file.
+
+    ``node_tags`` gives tags of some nodes ({id: {tag: value}}), e.g. barriers.
+    """
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="angebotskarte tests">']
     for node_id, (x, y) in sorted(nodes.items()):
         lon, lat = at(x, y)
-        lines.append(f'  <node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+        tags = (node_tags or {}).get(node_id)
+        if not tags:
+            lines.append(f'  <node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+            continue
+        lines.append(f'  <node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">')
+        lines.extend(f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append("  </node>")
     for way_id, refs, tags in ways:
         lines.append(f'  <way id="{way_id}" version="1">')
         lines.extend(f'    <nd ref="{ref}"/>' for ref in refs)

@@ -11,7 +11,7 @@ from osm_world import at, path_m, river_town, write_osm
 from geo.network import NetworkBuildError, NetworkFileError, WalkNetwork, build_network
 from geo.network.graph import FORMAT_VERSION
 from geo.network.osm import read_walkable_ways
-from geo.network.tags import is_area, is_walkable
+from geo.network.tags import is_area, is_walkable, node_blocks
 
 
 @pytest.mark.parametrize("tags, walkable", [
@@ -46,6 +46,21 @@ from geo.network.tags import is_area, is_walkable
 ])
 def test_walkable_ways_follow_the_access_rules(tags, walkable):
     assert is_walkable(tags) is walkable
+
+
+@pytest.mark.parametrize("tags, blocks", [
+    ({"barrier": "gate"}, False),
+    ({"barrier": "bollard"}, False),
+    ({"barrier": "gate", "access": "private"}, True),
+    ({"barrier": "gate", "access": "private", "foot": "yes"}, False),
+    ({"barrier": "lift_gate", "foot": "no"}, True),
+    ({"barrier": "fence"}, True),
+    ({"barrier": "fence", "foot": "permissive"}, False),
+    ({"highway": "crossing"}, False),
+    ({"barrier": "no", "access": "no"}, False),
+])
+def test_barrier_nodes_block_as_their_tags_say(tags, blocks):
+    assert node_blocks(tags) is blocks
 
 
 @pytest.mark.parametrize("tags, closed, area", [
@@ -150,6 +165,24 @@ def test_a_square_is_crossed_between_the_ways_that_meet_it(tmp_path):
     assert graph[node[1], node[5]] == pytest.approx(path_m(nodes, [1, 5]), abs=1e-6)  # across
     assert graph[node[2], node[5]] == pytest.approx(path_m(nodes, [2, 3, 4, 5]), abs=1e-6)  # round the edge
     assert report.area_crossings == 2
+
+
+def test_a_locked_gate_cuts_the_way_an_open_one_does_not(tmp_path):
+    # Two footways between the same streets, each through a gate: one locked, one open.
+    nodes = {1: (0, 0), 2: (0, 100), 3: (100, 0), 4: (100, 100), 5: (0, 50), 6: (100, 50), 7: (200, 0), 8: (200, 100)}
+    ways = [(1, [1, 3, 7], {"highway": "residential"}), (2, [2, 4, 8], {"highway": "residential"}),
+            (3, [1, 5, 2], {"highway": "footway"}), (4, [3, 6, 4], {"highway": "footway"})]
+    gates = {5: {"barrier": "gate", "access": "private"}, 6: {"barrier": "gate"}}
+    network = WalkNetwork.load(build_network(write_osm(tmp_path / "g.osm", nodes, ways, gates), tmp_path / "g.npz",
+                                             progress=False).out)
+    node = {int(osm): i for i, osm in enumerate(network.node_osm_id)}
+    assert 5 not in node and network.n_nodes == 6  # 1, 3, 7 / 2, 4, 8 stay; 6 is folded into 3-4
+    assert network.in_largest.all()  # still one town: through the open gate
+    graph = network.csgraph
+    assert graph[node[3], node[4]] == pytest.approx(path_m(nodes, [3, 6, 4]), abs=1e-6)
+    assert graph[node[1], node[2]] == 0  # no edge through the locked gate
+    assert network.edge_length_m.sum() == pytest.approx(
+        path_m(nodes, [1, 3, 7]) + path_m(nodes, [2, 4, 8]) + path_m(nodes, [3, 6, 4]), abs=1e-6)
 
 
 def test_ways_cut_by_the_extract_edge_are_split_at_the_gap(tmp_path):

@@ -4,7 +4,10 @@ One pass over the file: pyosmium keeps node locations in memory and hands each w
 with the coordinates of its nodes; the ways that :func:`geo.network.tags.is_walkable`
 accepts are kept as runs in flat arrays (node id, lon, lat), which is all
 :mod:`geo.network.build` needs. A way cut by the extract's edge (nodes without a
-location) is split at the gap, so no edge jumps across missing nodes.
+location) is split at the gap, so no edge jumps across missing nodes; a way through a
+barrier node that forbids walking (:func:`geo.network.tags.node_blocks`, a locked gate)
+is split there the same way, the barrier node left out. Nodes come before ways in an
+OSM file, so the barriers are known when the ways arrive.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-from geo.network.tags import is_area, is_walkable
+from geo.network.tags import is_area, is_walkable, node_blocks
 
 EXTRACT_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
 
@@ -79,13 +82,19 @@ def read_walkable_ways(path: str | os.PathLike, *, progress: bool | None = None)
         else:  # a lone node left by a gap is no way
             del refs[ptr[-1]:], lons[ptr[-1]:], lats[ptr[-1]:]
 
+    blocked: set[int] = set()
     processor = (osmium.FileProcessor(str(path)).with_locations()
-                 .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-                 .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "man_made")))
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+                 .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "man_made",
+                                                      "barrier")))
     bar = tqdm(unit=" ways", desc="reading walkable ways", file=sys.stderr,
                disable=None if progress is None else not progress, leave=False)
     try:
         for way in processor:
+            if way.is_node():
+                if node_blocks(way.tags):
+                    blocked.add(way.id)
+                continue
             bar.update()
             tags = way.tags
             if not is_walkable(tags):
@@ -93,8 +102,8 @@ def read_walkable_ways(path: str | os.PathLike, *, progress: bool | None = None)
             area = is_area(tags, way.is_closed())
             for node in way.nodes:
                 location = node.location
-                if not location.valid():
-                    close_run(way.id, False)  # an area cut by the extract is a line
+                if not location.valid() or node.ref in blocked:
+                    close_run(way.id, False)  # an area cut by the extract or a barrier is a line
                     area = False
                     continue
                 refs.append(node.ref)

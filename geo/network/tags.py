@@ -15,6 +15,11 @@ pedestrian routers (OSRM's foot profile, GraphHopper's foot vehicle) apply them:
 * ways under construction, proposed, abandoned or disused are not walkable (their
   ``highway`` value says so, or a ``construction``/``proposed`` tag is set on them).
 
+A node can close a way too: a gate or other barrier whose tags forbid walking
+(``foot=no``, ``access=private`` ... as for ways), and a wall, fence or hedge drawn
+through a way's node without ``foot=yes`` (:func:`node_blocks`). Gates, bollards,
+stiles and turnstiles without such tags are passable, as on the ground.
+
 Whether a closed way is an *area* (a square people cross in any direction) is decided by
 :func:`is_area`; :mod:`geo.network.build` connects the ways that end on its outline
 through it.
@@ -42,6 +47,9 @@ ACCESS_FORBIDDEN = frozenset({"no", "private"})
 PLATFORMS = frozenset({"platform"})
 #: highway=* values of areas people cross in any direction when tagged area=yes.
 AREA_HIGHWAYS = frozenset({"pedestrian", "footway", "path", "living_street", "service", "platform", "track"})
+
+#: barrier=* values on a node that nobody walks through unless foot=* allows it.
+BLOCKING_BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall", "city_wall", "ditch"})
 
 # Keys whose presence marks a way as not (yet / any longer) in use.
 _NOT_IN_USE = ("construction", "proposed", "abandoned", "disused")
@@ -91,3 +99,16 @@ def is_area(tags: Mapping[str, str], closed: bool) -> bool:
     return highway == "platform" or (not highway and (
         _first(tags.get("railway")) in PLATFORMS or _first(tags.get("public_transport")) in PLATFORMS
         or _first(tags.get("man_made")) == "pier"))
+
+
+def node_blocks(tags: Mapping[str, str]) -> bool:
+    """True when a node with these tags (a barrier) cuts the ways through it for people on foot."""
+    barrier = _first(tags.get("barrier"))
+    if not barrier or barrier == "no":
+        return False
+    foot = _first(tags.get("foot"))
+    if foot in FOOT_ALLOWED:
+        return False
+    if foot in FOOT_FORBIDDEN or _first(tags.get("access")) in ACCESS_FORBIDDEN:
+        return True
+    return barrier in BLOCKING_BARRIERS
