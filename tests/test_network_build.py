@@ -247,3 +247,18 @@ def test_unusable_network_files_say_what_to_do(town, tmp_path):
     with pytest.raises(NetworkFileError, match="edge arrays differ in length"):
         WalkNetwork.load(tmp_path / "damaged.npz")
     assert network.n_edges > 0
+
+
+def test_the_docs_list_every_walkable_kind():
+    from pathlib import Path
+
+    from geo.network import tags
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "network.md").read_text(encoding="utf-8")
+    table = text[text.index("| kind | walkable |"):text.index("A gate or other barrier")]
+    words = set(table.replace(",", " ").replace("`", " ").replace("/", " ").split())
+    for value in tags.WALKABLE_HIGHWAYS | tags.FOOT_TAG_REQUIRED:
+        # "_link" roads are listed once, as "tertiary/secondary/primary and their _link".
+        assert value.removesuffix("_link") in words, f"highway={value} is missing from docs/network.md"
+    for value in tags.FOOT_FORBIDDEN | tags.ACCESS_FORBIDDEN:
+        assert f"`{value}`" in table or f"={value}`" in table, f"{value} is missing from docs/network.md"
