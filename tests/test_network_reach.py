@@ -55,6 +55,9 @@ def test_nearest_offer_on_foot_per_point(costs):
     limited = costs.nearest(metric(A, B, C), metric(O1), limit=300)
     assert np.isinf(limited[0]) and np.isinf(limited[2]) and limited[1] == pytest.approx(WALK[B, O1], abs=0.01)
     assert np.isinf(costs.nearest(metric(A), np.zeros((0, 2)))).all()
+    # A point or an offer without coordinates: no walk, and no effect on the others.
+    with_gap = costs.nearest(np.vstack((metric(A), [[np.nan, np.nan]])), np.vstack((metric(O2), [[np.nan, np.nan]])))
+    assert with_gap[0] == pytest.approx(WALK[A, O2], abs=0.01) and np.isinf(with_gap[1])
     assert costs.nearest(np.zeros((0, 2)), metric(O1)).shape == (0,)
 
 

@@ -83,14 +83,15 @@ class NetworkCosts:
         if len(np.asarray(offers_xy).reshape(-1, 2)) == 0:
             return np.full(len(points_xy), np.inf)
         points, offers = self.snap_xy(points_xy), self.snap_xy(offers_xy)
-        from_offers = self.router.from_points(offers, limit=limit, extra_m=offers.snap_m, nearest=True)
+        offers = offers.take(offers.ok)  # an offer without coordinates reaches nobody
+        from_offers = self.router.from_nearest(offers, limit=limit, extra_m=offers.snap_m)
         cost = walk_to(self.network, from_offers, points)
         # A point and an offer on one edge may be closer along it than through its ends.
         p, o = _same_edge_pairs(points.edge, offers.edge)
         if len(p):
             direct = points.snap_m[p] + along_edge_m(self.network, points.take(p), offers.take(o)) + offers.snap_m[o]
             np.minimum.at(cost, p, direct)
-        cost[cost > limit] = np.inf
+        cost[(cost > limit) | ~points.ok] = np.inf
         return cost
 
     def pair_costs(self, demand_xy: np.ndarray, supply_xy: np.ndarray) -> PairCosts:

@@ -90,50 +90,39 @@ class Router:
         weights = np.concatenate((net.weights, np.column_stack((to_u, to_v)).ravel()))
         return csr_matrix((weights, indices, indptr), shape=(n + k, n + k), copy=False)
 
-    def from_points(self, sources: Snapped, limit: float = np.inf, *, extra_m: np.ndarray | None = None,
-                    nearest: bool = False, batch: int | None = None) -> np.ndarray:
-        """Walking metres from each source point to every node.
+    def from_nearest(self, sources: Snapped, limit: float = np.inf, *,
+                     extra_m: np.ndarray | None = None) -> np.ndarray:
+        """Walking metres from the nearest of the source points to every node.
 
-        Returns an (n_sources, n_nodes) array, or with ``nearest=True`` one row: the
-        distance from the nearest source (a multi-source search: every source starts at
-        once, like a flood from all offers). ``extra_m`` per source is added at the start.
-        Sources are searched ``batch`` at a time to bound memory.
+        A multi-source search: every source starts at once, like a flood from all
+        offers; ``extra_m`` per source is added at its start (e.g. its snapping distance).
+        One super-source row gets an out-edge to both ends of every source's edge.
         """
         n = self.n_nodes
         if len(sources) == 0:
-            return np.full(n, np.inf) if nearest else np.zeros((0, n))
+            return np.full(n, np.inf)
         if not sources.ok.all():
             raise ValueError("every source point must be snapped (drop points without a place first)")
-        if nearest:
-            # One super-source row with an out-edge to both ends of every source's edge.
-            extra = np.zeros(len(sources)) if extra_m is None else np.asarray(extra_m, dtype=float)
-            ends = np.concatenate((self.network.edge_u[sources.edge], self.network.edge_v[sources.edge]))
-            start = np.concatenate((sources.to_u_m + extra, sources.to_v_m + extra))
-            order = np.lexsort((start, ends))
-            ends, start = ends[order], start[order]
-            first = np.ones(len(ends), dtype=bool)
-            first[1:] = ends[1:] != ends[:-1]
-            ends, start = ends[first].astype(np.int32), start[first]
-            net = self.network
-            nnz = len(net.indices)
-            indptr = np.concatenate((net.indptr, [nnz + len(ends)])).astype(np.int32)
-            graph = csr_matrix((np.concatenate((net.weights, start)),
-                                np.concatenate((net.indices, ends)).astype(np.int32), indptr),
-                               shape=(n + 1, n + 1), copy=False)
-            return dijkstra(graph, directed=True, indices=n, limit=limit)[:-1]
-        graph = self.graph_with_sources(sources, extra_m)
-        batch = batch or max(1, min(256, 20_000_000 // max(n, 1)))
-        out = np.empty((len(sources), n))
-        for lo in range(0, len(sources), batch):
-            rows = np.arange(lo, min(lo + batch, len(sources))) + n
-            out[lo:lo + len(rows)] = dijkstra(graph, directed=True, indices=rows, limit=limit)[:, :n]
-        return out
+        net = self.network
+        extra = np.zeros(len(sources)) if extra_m is None else np.asarray(extra_m, dtype=float)
+        ends = np.concatenate((net.edge_u[sources.edge], net.edge_v[sources.edge]))
+        start = np.concatenate((sources.to_u_m + extra, sources.to_v_m + extra))
+        order = np.lexsort((start, ends))
+        ends, start = ends[order], start[order]
+        first = np.ones(len(ends), dtype=bool)
+        first[1:] = ends[1:] != ends[:-1]  # one out-edge per node: the shortest start
+        ends, start = ends[first].astype(np.int32), start[first]
+        nnz = len(net.indices)
+        indptr = np.concatenate((net.indptr, [nnz + len(ends)])).astype(np.int32)
+        graph = csr_matrix((np.concatenate((net.weights, start)), np.concatenate((net.indices, ends)).astype(np.int32),
+                            indptr), shape=(n + 1, n + 1), copy=False)
+        return dijkstra(graph, directed=True, indices=n, limit=limit)[:-1]
 
 
 def walk_to(network: WalkNetwork, from_source: np.ndarray, targets: Snapped) -> np.ndarray:
     """Walking metres from a source's snap point to each target *point* (its snapping distance included).
 
-    ``from_source`` is a row of :meth:`Router.from_point` / :meth:`Router.from_points`;
+    ``from_source`` is the result of :meth:`Router.from_point` or :meth:`Router.from_nearest`;
     the walk enters the target's edge at either end. A target on the source's own edge
     may be closer along the edge: callers add that case (see :func:`geo.network.snap.along_edge_m`).
     """
