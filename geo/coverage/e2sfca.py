@@ -45,6 +45,10 @@ STEP_ZONES = ((1.0 / 3.0, 1.0), (2.0 / 3.0, 0.68), (1.0, 0.22))
 DEFAULT_MAX_PAIRS = 4_000_000
 
 
+# (offer positions of a chunk, catchment_m) -> (position in the chunk, demand point, cost) within the catchment.
+PairCosts = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 class E2SFCAResult(NamedTuple):
     """Accessibility per demand point and supply-to-demand ratio per offer."""
 
@@ -109,7 +113,7 @@ def decay_function(catchment_m: float, decay: str) -> Callable[[float], float]:
 def e2sfca(demand_xy: np.ndarray, demand: np.ndarray, supply_xy: np.ndarray,
            supply: np.ndarray | None = None, *, catchment_m: float, decay: str = "gaussian",
            distance_factor: float = 1.0, workers: int | None = None,
-           max_pairs: int = DEFAULT_MAX_PAIRS) -> E2SFCAResult:
+           max_pairs: int = DEFAULT_MAX_PAIRS, pair_costs: PairCosts | None = None) -> E2SFCAResult:
     """E2SFCA accessibility of every demand point.
 
     Parameters
@@ -131,6 +135,13 @@ def e2sfca(demand_xy: np.ndarray, demand: np.ndarray, supply_xy: np.ndarray,
         Threads; default: the number of CPUs (at most 8).
     max_pairs
         Upper bound of pairs held by one worker at a time.
+    pair_costs
+        Another cost than the straight line, e.g. walking metres on the street network
+        (:meth:`geo.network.reach.NetworkCosts.pair_costs`): called with the positions
+        of a chunk of offers and ``catchment_m``, it returns (position within the chunk,
+        demand point, cost) for every pair with cost <= ``catchment_m``. Its costs must
+        never be below the straight-line distance (chunks are sized by straight-line
+        pairs); ``distance_factor`` must then be 1.
     """
     demand_xy = _as_xy(demand_xy, "demand_xy")
     supply_xy = _as_xy(supply_xy, "supply_xy")
@@ -146,6 +157,8 @@ def e2sfca(demand_xy: np.ndarray, demand: np.ndarray, supply_xy: np.ndarray,
         raise ValueError("supply weights must be finite and non-negative")
     if distance_factor <= 0:
         raise ValueError(f"distance_factor must be positive, got {distance_factor!r}")
+    if pair_costs is not None and distance_factor != 1.0:
+        raise ValueError("distance_factor applies to straight-line costs; with pair_costs it must be 1")
     decay_weights(np.zeros(1), catchment_m, decay)
 
     access = np.zeros(len(demand_xy))
@@ -165,12 +178,16 @@ def e2sfca(demand_xy: np.ndarray, demand: np.ndarray, supply_xy: np.ndarray,
     chunks = _chunks(order, pairs_per_offer, max_pairs)
 
     def run(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pairs = cKDTree(supply_xy[chunk]).sparse_distance_matrix(
-            demand_tree, radius, output_type="ndarray")
-        offer, point = pairs["i"], pairs["j"]
-        cost = pairs["v"] * distance_factor if distance_factor != 1.0 else pairs["v"]
+        if pair_costs is not None:
+            offer, point, cost = pair_costs(chunk, catchment_m)
+        else:
+            pairs = cKDTree(supply_xy[chunk]).sparse_distance_matrix(
+                demand_tree, radius, output_type="ndarray")
+            offer, point = pairs["i"], pairs["j"]
+            cost = pairs["v"] * distance_factor if distance_factor != 1.0 else pairs["v"]
+            del pairs
         w = decay_weights(cost, catchment_m, decay)
-        del pairs, cost
+        del cost
         weighted_demand = np.bincount(offer, w * demand[point], minlength=len(chunk))
         r = np.divide(supply[chunk], weighted_demand, out=np.zeros(len(chunk)), where=weighted_demand > 0)
         return r, np.bincount(point, w * r[offer], minlength=len(demand_xy))
