@@ -10,10 +10,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("geo", "webmap")
 MAX_LINES = 500
-# Over the limit today and being split in parallel by the helpers working on the importer
-# (geo/validate.py) and the index (geo/index/core.py) for issue 10; the merge of their
-# branches removes these two entries. Nothing else may be added here.
-TOO_LONG_UNTIL_SPLIT = {"geo/validate.py", "geo/index/core.py"}
 
 
 def modules() -> dict[str, Path]:
@@ -131,12 +127,4 @@ def test_no_module_is_over_500_lines(name):
     path = modules()[name]
     relative = path.relative_to(ROOT).as_posix()
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    if relative in TOO_LONG_UNTIL_SPLIT:
-        return
     assert lines <= MAX_LINES, f"{relative} has {lines} lines; split it by job (at most {MAX_LINES})"
-
-
-def test_the_allow_list_only_names_files_that_exist():
-    # So the entries are deleted, not forgotten, once the files are split.
-    for relative in TOO_LONG_UNTIL_SPLIT:
-        assert (ROOT / relative).exists(), f"{relative} is gone: remove it from TOO_LONG_UNTIL_SPLIT"
