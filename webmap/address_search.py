@@ -40,9 +40,10 @@ def address_geocoder():
     """The address pipeline of [geocoding], or None when no provider is configured (built once per app)."""
 
     def build():
-        from geo.geocoding.pipeline import build_geocoder
+        from geo.geocoding.pipeline import build_geocoder, districts_union
 
-        return build_geocoder(current_data().settings)
+        data = current_data()
+        return build_geocoder(data.settings, area_filter=districts_union(data.districts))
 
     return app_cache("geocoder", build)
 

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import open_store
 from geo.vocab import Vocabulary, categories_from_config, target_groups_from_config
 
 
@@ -19,7 +19,7 @@ class DataState:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = Store(settings.store_path)
+        self.store = open_store(settings)
         self.categories: Vocabulary = categories_from_config(settings.get("vocabulary", "categories"))
         self.target_groups: Vocabulary = target_groups_from_config(settings.get("vocabulary", "target_groups"))
         # Reentrant: one derived value may be built from another (a vocabulary from district names).

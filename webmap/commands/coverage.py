@@ -7,7 +7,7 @@ from geo.coverage.export import output_format
 from geo.coverage.inputs import load_inputs
 from geo.coverage.grid import GridError
 from geo.coverage.table import METRICS
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
 
 
@@ -43,15 +43,15 @@ def run(args) -> int:
         output_format(args.out)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    store = Store(settings.store_path)
+    store = open_store(settings)
     if not store.exists():
-        raise CommandError(f"no store at {store.path}; import offers and load districts first")
+        raise CommandError(f"no store at {store.label}; import offers and load districts first")
     try:
         inputs = load_inputs(store, settings)
     except GridError as exc:
         raise CommandError(f"[population] grid: {exc}") from None
     if inputs.districts.empty:
-        raise CommandError(f"{store.path} has no districts; load them with 'angebotskarte districts FILE'")
+        raise CommandError(f"{store.label} has no districts; load them with 'angebotskarte districts FILE'")
     metrics = [m.strip() for item in (args.metric or []) for m in item.split(",") if m.strip()]
     try:
         ctx = prepare(inputs.offers, inputs.districts, inputs.population, settings, grid=inputs.grid)

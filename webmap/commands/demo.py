@@ -5,7 +5,7 @@ from __future__ import annotations
 from geo.districts import load_districts, load_population
 from geo.importer import import_file
 from geo.schema import InputError
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
 
 
@@ -22,13 +22,13 @@ def register(sub) -> None:
 def run(args) -> int:
     settings = settings_from_args(args)
     offers_path = args.offers or (settings.base_dir / "offers.csv")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     try:
         districts_path = settings.path("districts", "path")
         if districts_path:
             districts, _ = load_districts(districts_path, settings.get("districts", "name_field"),
                                           settings.get("districts", "id_field"))
-            store.write(districts=districts)
+            store.replace_districts(districts, actor="demo")
         summary = import_file(offers_path, settings, source="demo", store=store)
         population_path = settings.path("population", "path")
         if population_path:
@@ -37,10 +37,10 @@ def run(args) -> int:
                                               settings.get("population", "total_field"))
             if problems:
                 raise CommandError(f"demo population: {problems[0]}")
-            store.write(population=table)
+            store.replace_population(table, actor="demo")
     except InputError as exc:
         raise CommandError(str(exc)) from None
     for line in summary.lines():
         say(line)
-    say(f"demo store ready: {store.path}")
+    say(f"demo store ready: {store.label}")
     return 0

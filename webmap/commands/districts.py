@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from geo.districts import assign_districts, load_districts
+from pathlib import Path
+
+from geo.districts import load_districts
 from geo.schema import InputError
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args, warn
 
 
@@ -32,9 +34,9 @@ def run(args) -> int:
         raise CommandError(f"{exc} (nothing was changed)") from None
     for problem in problems:
         warn(f"  {problem.severity}: {problem}")
-    store = Store(settings.store_path)
-    offers = assign_districts(store.offers(), districts)
-    store.write(offers=offers, districts=districts)
+    with open_store(settings) as store:
+        store.replace_districts(districts, actor=f"districts {Path(path).name}")
+        offers = store.offers()
     inside = int((offers["district_status"] == "inside").sum())
     outside = int((offers["district_status"] == "outside").sum())
     say(f"{len(districts)} districts loaded; offers: {inside} inside a district, {outside} outside every district")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo.export import FORMATS, export_store
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
 
 
@@ -20,9 +20,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     settings = settings_from_args(args)
-    store = Store(settings.store_path)
+    store = open_store(settings)
     if not store.exists():
-        raise CommandError(f"no store at {store.path}; import offers first")
+        raise CommandError(f"no store at {store.label}; import offers first")
     ext = "json" if args.format == "hsds" else args.format
     out = Path(args.out or f"offers.{ext}")
     count = export_store(store, args.format, out)

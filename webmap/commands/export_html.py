@@ -43,8 +43,11 @@ def run(args) -> int:
     from webmap.params import ParameterErrors
 
     settings = settings_from_args(args)
-    if not settings.store_path.exists():
-        raise CommandError(f"no store at {settings.store_path}; import offers first (angebotskarte import FILE)")
+    from geo.store import open_store
+
+    store = open_store(settings)
+    if not store.exists():
+        raise CommandError(f"no store at {store.label}; import offers first (angebotskarte import FILE)")
     languages = list(settings.get("ui", "languages"))
     lang = args.ui or settings.get("ui", "default_language")
     if lang not in languages:

@@ -58,7 +58,8 @@ def _coordinate(text: str) -> float | None:
 def run(args) -> int:
     from geo.geocoding.base import AddressQuery, GeocodeResult, GeocodingBlocked
     from geo.geocoding.normalise import parse_address_text
-    from geo.geocoding.pipeline import build_geocoder
+    from geo.geocoding.pipeline import build_geocoder, districts_union
+    from geo.store import StoreError, open_store
     from geo.readers.columns import accepted_headers, map_headers
     from geo.schema import InputError
 
@@ -76,7 +77,12 @@ def run(args) -> int:
             f"or one address column ({', '.join(accepted_headers('address'))})", 2)
 
     try:
-        geocoder = build_geocoder(settings, refresh=args.refresh)
+        with open_store(settings) as store:
+            area = districts_union(store.districts())
+    except StoreError as exc:
+        raise CommandError(str(exc), 2) from None
+    try:
+        geocoder = build_geocoder(settings, refresh=args.refresh, area_filter=area)
     except ValueError as exc:
         raise CommandError(f"geocoding: {exc}", 2) from None
     if geocoder is None:

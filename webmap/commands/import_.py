@@ -58,10 +58,13 @@ def build_configured_geocoder(settings):
     if not settings.get("geocoding", "providers"):
         return None
     try:
-        from geo.geocoding.pipeline import build_geocoder
+        from geo.geocoding.pipeline import build_geocoder, districts_union
+        from geo.store import open_store
     except ImportError:  # pragma: no cover - the pipeline ships with the package
         raise CommandError("[geocoding] providers are configured, but geocoding is not available", 2) from None
     try:
-        return build_geocoder(settings)
+        with open_store(settings) as store:
+            area = districts_union(store.districts())
+        return build_geocoder(settings, area_filter=area)
     except ValueError as exc:
         raise CommandError(f"geocoding: {exc}", 2) from None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from geo.districts import load_population
 from geo.schema import InputError
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args, warn
 
 
@@ -24,7 +26,7 @@ def run(args) -> int:
     path = args.file or settings.path("population", "path")
     if not path:
         raise CommandError("no FILE given and [population] path is empty")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     try:
         table, problems = load_population(path, store.districts(),
                                           args.district_field or settings.get("population", "district_field"),
@@ -35,6 +37,6 @@ def run(args) -> int:
         warn(f"  {problem.severity}: {problem}")
     if any(p.severity == "error" for p in problems):
         raise CommandError(f"{len(problems)} rows could not be matched (nothing was changed)", 1)
-    store.write(population=table)
+    store.replace_population(table, actor=f"population {Path(path).name}")
     say(f"population for {len(table)} districts loaded ({int(table['population'].sum())} residents)")
     return 0

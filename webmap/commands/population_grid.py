@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from geo.coverage.grid import GridError, read_zensus_grid
 from geo.coverage.inputs import GRID_LAYER, grid_bounds, store_grid
-from geo.store import Store
+from geo.store import open_store
 from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
 
 
@@ -30,7 +32,7 @@ def run(args) -> int:
     path = args.file or settings.path("population", "grid")
     if not path:
         raise CommandError("no FILE given and [population] grid is empty")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     bounds = None if args.all_cells else grid_bounds(store.districts(), settings)
     try:
         grid = read_zensus_grid(path, column=args.column, bounds=bounds)
@@ -39,7 +41,7 @@ def run(args) -> int:
     if grid.empty:
         raise CommandError(f"{path}: none of the {grid.attrs.get('rows', 0)} cells lies in the area of the districts "
                            "(or [area] bbox); is it the right grid? (nothing was changed)")
-    store_grid(store, grid)
+    store_grid(store, grid, actor=f"population-grid {Path(path).name}")
     residents = float(np.nansum(grid["population"]))
     size = grid.attrs.get("cell_size_m")
     size_text = f"{size:g} m cells" if size else "cells"

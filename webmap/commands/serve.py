@@ -65,8 +65,11 @@ def run(args) -> int:
     from webmap import create_app
 
     settings = settings_from_args(args)
-    if not settings.store_path.exists():
-        raise CommandError(f"no store at {settings.store_path}; import offers first (angebotskarte import FILE)")
+    from geo.store import open_store
+
+    store = open_store(settings)
+    if not store.exists():
+        raise CommandError(f"no store at {store.label}; import offers first (angebotskarte import FILE)")
     app = create_app(settings)
     with app.app_context():
         # Load the data and build the search index before the first visitor waits for it.
