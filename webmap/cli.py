@@ -26,6 +26,10 @@ COMMANDS = [
     "coverage",
     "demo",
     "serve",
+    "db",
+    "store",
+    "history",
+    "revert",
 ]
 
 

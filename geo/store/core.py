@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -75,6 +76,8 @@ class StoreCore:
 
     def __init__(self, location, *, busy_timeout_s: float = 30.0):
         self.backend: Backend = backend_for(location, busy_timeout_s)
+        # Pooled connections are closed when the Store is dropped without close().
+        weakref.finalize(self, self.backend.dispose)
         self._ready = False
         self._cache_version: int | None = None
         self._cache_store_id: str | None = None

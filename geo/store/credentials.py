@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +174,7 @@ class Credentials:
                 tx.logged = True
         return found
 
+    @contextmanager
     def _limits_connection(self):
         """A connection in a transaction for one rate-limit statement (committed on exit)."""
         if self.backend.dialect == "postgresql":
@@ -183,7 +185,8 @@ class Credentials:
             if engine is None:
                 engine = self._limits_engine = _limits_engine(Path(f"{self.backend.path}.limits.sqlite"))
         try:
-            return engine.begin()
+            with engine.connect().execution_options(store_write=True) as connection, connection.begin():
+                yield connection
         except SQLAlchemyError as exc:
             raise self._translate(exc) from None
 
