@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 
 from geo.store import open_store
-from webmap.commands._common import add_config_argument, say, settings_from_args
+from webmap.commands._common import CommandError, add_config_argument, say, settings_from_args
 
 
 def register(sub) -> None:
@@ -13,17 +13,21 @@ def register(sub) -> None:
                        description="Make an offer as it was at VERSION again (see 'angebotskarte history'). "
                                    "The revert is a new version in the history; nothing is lost.")
     p.add_argument("offer_id", metavar="OFFER_ID")
-    p.add_argument("--to", dest="version", type=int, required=True, metavar="VERSION")
+    p.add_argument("--to", dest="version", required=True, metavar="VERSION",
+                   help="the offer version to go back to (a number from 'angebotskarte history OFFER_ID')")
     add_config_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if not str(args.version).isdigit() or int(args.version) < 1:
+        raise CommandError(f"--to {args.version!r}: give a version number (1, 2, …) from 'angebotskarte history'")
+    version = int(args.version)
     with open_store(settings_from_args(args)) as store:
         before = store.offer(args.offer_id, include_deleted=True)
-        after = store.revert_offer(args.offer_id, args.version, actor=f"cli:{getpass.getuser()}")
+        after = store.revert_offer(args.offer_id, version, actor=f"cli:{getpass.getuser()}")
     if before is not None and after["version"] == before["version"]:
-        say(f"offer {args.offer_id!r} is already as at version {args.version}; nothing changed")
+        say(f"offer {args.offer_id!r} is already as at version {version}; nothing changed")
     else:
-        say(f"offer {args.offer_id!r} reverted to version {args.version} (now version {after['version']})")
+        say(f"offer {args.offer_id!r} reverted to version {version} (now version {after['version']})")
     return 0
