@@ -120,7 +120,10 @@ class StoreBackend:
 
     @property
     def store_section(self) -> dict:
-        section = {"path": str(self.folder / "store.gpkg")}
+        return self.store_section_for(self.folder)
+
+    def store_section_for(self, folder: Path) -> dict:
+        section = {"path": str(folder / "store.gpkg")}
         if self.url:
             section["url"] = self.url
         return section
