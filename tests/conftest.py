@@ -133,7 +133,8 @@ class StoreBackend:
         return '[store]\npath = "store.gpkg"\n' + (f'url = "{self.url}"\n' if self.url else "")
 
     def settings(self, **sections) -> Settings:
-        return make_settings(self.folder, store=self.store_section, **sections)
+        store = {**self.store_section, **sections.pop("store", {})}
+        return make_settings(self.folder, store=store, **sections)
 
     def open(self):
         from geo.store import open_store

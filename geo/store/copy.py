@@ -20,7 +20,7 @@ from geo.store.errors import StoreError
 from geo.store.tables import api_tokens, attribute_layers, changes, districts, imports, meta, offer_history, offers
 
 # Copied row by row, in this order; geometry columns are re-encoded for the target.
-_TABLES = (offers, offer_history, changes, districts, imports, api_tokens)
+_TABLES = (meta, offers, offer_history, changes, districts, imports, api_tokens)
 _CHUNK = 5000
 
 
@@ -42,9 +42,7 @@ def copy_store(source, target) -> CopyResult:
     with source.backend.engine.connect() as reader, reader.begin():
         with target.backend.engine.connect().execution_options(store_write=True) as writer, writer.begin():
             _check_empty(target, writer)
-            writer.execute(meta.delete())
-            writer.execute(meta.insert(), [dict(r) for r in reader.execute(
-                select(meta.c.key, meta.c.value)).mappings()])
+            writer.execute(meta.delete())  # the new store's own id and counter give way to the copied ones
             for table in _TABLES:
                 counts[table.name] = _copy_rows(source, target, reader, writer, table)
             names = attribute.layer_names(reader)
