@@ -70,13 +70,10 @@ def _write_gpkg(store: Store, offers: gpd.GeoDataFrame, path: Path) -> None:
     """Every layer a GIS user needs, lists as JSON text as in the store file."""
     import pyogrio
 
-    from geo.store.codec import json_texts
+    from geo.store import encode_offers
 
     path.unlink(missing_ok=True)
-    frame = offers.copy()
-    for col in ("languages", "target_groups", "language_notes"):
-        frame[col] = json_texts(frame[col].tolist())
-    pyogrio.write_dataframe(frame, path, layer="offers", driver="GPKG", geometry_type="Point")
+    pyogrio.write_dataframe(encode_offers(offers), path, layer="offers", driver="GPKG", geometry_type="Point")
     districts = store.districts()
     if not districts.empty:
         pyogrio.write_dataframe(districts, path, layer="districts", driver="GPKG", geometry_type="MultiPolygon",

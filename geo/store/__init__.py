@@ -10,7 +10,7 @@ transaction, soft delete, restore and revert, imports as three-way merges.
 
 from __future__ import annotations
 
-from geo.store.codec import empty_districts, empty_offers
+from geo.store.codec import empty_districts, empty_offers, encode_offers
 from geo.store.credentials import Token
 from geo.store.errors import NotFound, OwnershipError, StoreError, StoreUnavailable, VersionConflict
 from geo.store.reads import Changes, HistoryEntry
@@ -21,6 +21,7 @@ from geo.store.tables import IMPORT_COLUMNS
 __all__ = [
     "Changes", "HistoryEntry", "IMPORT_COLUMNS", "NotFound", "OwnershipError", "SourceReplaceResult", "Store",
     "StoreError", "StoreUnavailable", "Token", "VersionConflict", "copy_store", "empty_districts", "empty_offers",
+    "encode_offers",
     "open_store", "store_location",
 ]
 

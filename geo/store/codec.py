@@ -92,6 +92,26 @@ def row_to_record(row: Any) -> dict:
     return {name: field_value(name, row[name]) for name in OFFER_COLUMNS}
 
 
+def baseline_of(current: dict, stored_text: str | None) -> dict:
+    """The full import baseline of an offer: its current fields, overlaid with the stored
+    differences (``import_baseline`` holds only the fields where the file's last values differ
+    from the stored ones; NULL when none do, which is the usual case)."""
+    if not stored_text:
+        return current
+    return {**current, **json.loads(stored_text)}
+
+
+def baseline_text(baseline: dict, stored: dict) -> str | None:
+    """What ``import_baseline`` keeps for ``stored`` fields: the fields where ``baseline`` differs."""
+    differences = {name: baseline[name] for name in OFFER_COLUMNS if not same_value(name, baseline[name], stored[name])}
+    return json.dumps(differences, ensure_ascii=False) if differences else None
+
+
+def non_empty(record: dict) -> dict:
+    """The fields of a record that hold something (a created offer's history row keeps these)."""
+    return {k: v for k, v in record.items() if v not in ("", None, [], {})}
+
+
 def point_of(record: dict) -> shapely.Point | None:
     """The offer's place: a point where lat and lon are both known."""
     lat, lon = record.get("lat"), record.get("lon")
@@ -151,6 +171,15 @@ def json_values(texts: Iterable, kind: type) -> list:
     return values
 
 
+def encode_offers(offers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Offers as GIS files keep them: lists and language notes as JSON text (GeoPackage has no arrays)."""
+    out = offers[[*OFFER_COLUMNS, offers.geometry.name]].copy()
+    for col in JSON_FIELDS:
+        out[col] = json_texts([v if isinstance(v, (list, dict)) else ([] if col in LIST_COLUMNS else {})
+                               for v in out[col].tolist()])
+    return out
+
+
 def columns_to_frame(columns: dict[str, list], geometry: list) -> gpd.GeoDataFrame:
     """Table columns (as fetched) to an offers frame with exactly OFFER_COLUMNS + geometry."""
     data = {}
@@ -163,10 +192,8 @@ def columns_to_frame(columns: dict[str, list], geometry: list) -> gpd.GeoDataFra
         elif name == "language_notes":
             data[name] = json_values(values, dict)
         else:
-            data[name] = ["" if v is None else v for v in values]
+            data[name] = np.array(values, dtype=object)  # NOT NULL text columns: "" when empty
     frame = pd.DataFrame(data, columns=list(OFFER_COLUMNS))
     for name in FLOAT_FIELDS:
         frame[name] = frame[name].astype(float)
-    for name in TEXT_COLUMNS:
-        frame[name] = frame[name].astype(object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=4326), crs=4326)

@@ -10,7 +10,6 @@ they are copied as they are.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -98,7 +97,7 @@ def store_again(bind, data: LegacyData, now: str) -> None:
         record = codec.normalise_record({c: _legacy_value(c, old.get(c)) for c in OFFER_COLUMNS})
         row = codec.record_to_columns(record)
         row.update(geom=old.get("geom"), version=1, created_at=now, updated_at=now, updated_by="upgrade",
-                   import_baseline=json.dumps(record, ensure_ascii=False))
+                   import_baseline=None)  # as the imports gave them
         rows.append(row)
     from geo.store.tables import changes, districts, imports, meta, offers
 

@@ -19,7 +19,6 @@ a cache hit on re-import must not make a new version of every offer.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -114,29 +113,37 @@ class SourceWrites:
             if taken:
                 raise OwnershipError(source, taken)
         inserts, updates, baselines = [], [], []
-        added = changed = removed = kept = 0
+        added = changed = kept = 0
         for oid, record in incoming.items():
             row = stored.get(oid)
-            baseline = json.dumps(record, ensure_ascii=False)
             if row is None:
                 inserts.append(record)
-                tx.record(oid, 1, "create", {}, record)
+                tx.record(oid, 1, "create", {}, codec.non_empty(record))
                 added += 1
                 continue
             current = codec.row_to_record(row)
             deleted = row["deleted_at"] is not None
-            if deleted and not _deleted_by_import(row) and row["source"] == (source or row["source"]) and three_way:
-                baselines.append({"_fid": row["fid"], "_baseline": baseline})  # an editor deleted it: stays deleted
+            if not deleted and current == record:  # the usual case: nothing to merge, nothing to write
+                if row["import_baseline"] is not None and three_way:
+                    baselines.append({"_fid": row["fid"], "_baseline": None})
                 continue
-            merged, kept_here = (_merge(current, record, _baseline(row)) if three_way and not deleted
-                                 else (dict(record), 0))
-            kept += kept_here
+            if deleted and three_way and row["source"] == source and not _deleted_by_import(row):
+                # An editor deleted it: it stays deleted; the file's values become its baseline.
+                baselines.append({"_fid": row["fid"], "_baseline": codec.baseline_text(record, current)})
+                continue
+            if three_way and not deleted:
+                merged, kept_here = _merge(current, record, codec.baseline_of(current, row["import_baseline"]))
+                kept += kept_here
+            else:
+                merged = dict(record)
+            baseline = codec.baseline_text(record, merged) if three_way else row["import_baseline"]
             before, after = _diff(current, merged)
             if deleted:
                 before["deleted_at"], after["deleted_at"] = row["deleted_at"], None
                 added += 1
             elif not any(name in codec.COMPARED_FIELDS for name in after):
-                if row["import_baseline"] != baseline:
+                # Only how it was located differs (a cache hit instead of a lookup): no change of the offer.
+                if baseline != row["import_baseline"]:
                     baselines.append({"_fid": row["fid"], "_baseline": baseline})
                 continue
             else:
@@ -148,7 +155,6 @@ class SourceWrites:
                     if oid not in incoming and row["deleted_at"] is None and (source is None or row["source"] == source)]
         for row in removals:
             tx.record(row["id"], row["version"] + 1, "delete", {"deleted_at": None}, {"deleted_at": tx.at})
-        removed = len(removals)
         self._insert_offers(tx, inserts)
         self._update_offers(tx, updates)
         if removals:
@@ -159,7 +165,7 @@ class SourceWrites:
         if baselines:
             connection.execute(offers.update().where(offers.c.fid == bindparam("_fid"))
                                .values(import_baseline=bindparam("_baseline")), baselines)
-        return SourceReplaceResult(added, changed, removed, kept, tx.data_version)
+        return SourceReplaceResult(added, changed, len(removals), kept, tx.data_version)
 
     def _insert_offers(self, tx, records: list[dict]) -> None:
         if not records:
@@ -169,7 +175,7 @@ class SourceWrites:
         for record, geom in zip(records, geoms):
             row = codec.record_to_columns(record)
             row.update(geom=geom, version=1, created_at=tx.at, updated_at=tx.at, updated_by=tx.actor,
-                       import_baseline=json.dumps(record, ensure_ascii=False))
+                       import_baseline=None)
             rows.append(row)
         tx.connection.execute(offers.insert(), rows)
 
@@ -189,17 +195,23 @@ class SourceWrites:
         tx.connection.execute(offers.update().where(offers.c.fid == bindparam("_fid")).values(**values), rows)
 
 
+_READ = [c for c in offers.c if c.name != "geom"]  # geometry follows lat/lon; not needed to merge
+
+
+def _dicts(result) -> list[dict]:
+    keys = list(result.keys())
+    return [dict(zip(keys, values)) for values in result.all()]
+
+
 def _rows(connection, source: str | None, ids: list[str]) -> dict:
     """The stored rows this replacement concerns: the source's own and any row with an incoming id."""
-    statement = select(offers)
-    found = {}
+    statement = select(*_READ)
     if source is None:
-        return {r["id"]: r for r in connection.execute(statement).mappings()}
-    for row in connection.execute(statement.where(offers.c.source == source)).mappings():
-        found[row["id"]] = row
+        return {r["id"]: r for r in _dicts(connection.execute(statement))}
+    found = {r["id"]: r for r in _dicts(connection.execute(statement.where(offers.c.source == source)))}
     missing = [i for i in ids if i not in found]
     for start in range(0, len(missing), _CHUNK):
-        for row in connection.execute(statement.where(offers.c.id.in_(missing[start:start + _CHUNK]))).mappings():
+        for row in _dicts(connection.execute(statement.where(offers.c.id.in_(missing[start:start + _CHUNK])))):
             found[row["id"]] = row
     return found
 
@@ -208,15 +220,12 @@ def _deleted_by_import(row) -> bool:
     return str(row["deleted_by"] or "").startswith("import")
 
 
-def _baseline(row) -> dict | None:
-    text = row["import_baseline"]
-    return json.loads(text) if text else None
+def _merge(current: dict, incoming: dict, baseline: dict) -> tuple[dict, int]:
+    """Three-way merge of one offer; returns the result and how many web edits it kept.
 
-
-def _merge(current: dict, incoming: dict, baseline: dict | None) -> tuple[dict, int]:
-    """Three-way merge of one offer; returns the result and how many web edits it kept."""
-    if baseline is None:  # no import has given this offer before: the file's values
-        return dict(incoming), 0
+    ``baseline`` is the offer as the file last gave it (for an offer no import gave
+    before, the stored offer itself: then every field the file has differently wins).
+    """
     merged, kept = {}, 0
     for name in OFFER_COLUMNS:
         file_changed = not codec.same_value(name, incoming[name], baseline.get(name))

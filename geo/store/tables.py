@@ -5,8 +5,9 @@ Layout (revision 0001; later revisions add columns and tables):
 - ``offers``: one row per offer ever stored, live or soft-deleted (``deleted_at``);
   the fields of :data:`geo.schema.OFFER_COLUMNS`, a point geometry derived from
   lat/lon, the offer's ``version`` (1 on create, +1 on every change), who and when,
-  and ``import_baseline``: the offer as its source file last gave it (JSON), the
-  base of the three-way merge on re-import.
+  and ``import_baseline``: where the offer as its source file last gave it differs
+  from the stored one, those fields as JSON (NULL: no difference, the usual case);
+  the base of the three-way merge on re-import.
 - ``offer_history``: one row per change of one offer: actor, action, the changed
   fields before and after (JSON), the data version of the change.
 - ``changes``: one row per write transaction: the store-wide change log that the

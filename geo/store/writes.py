@@ -10,8 +10,6 @@ store keeps the record's shape and its invariants (ids, versions, history).
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from geo.schema import OFFER_COLUMNS
@@ -40,7 +38,7 @@ class OfferWrites:
                 state = "a deleted offer (restore it instead)" if existing["deleted_at"] else "an offer"
                 raise StoreError(f"offer id {new['id']!r} is already used by {state}")
             tx.connection.execute(offers.insert().values(**self._row_values(new, tx), version=1, created_at=tx.at))
-            tx.record(new["id"], 1, "create", {}, new)
+            tx.record(new["id"], 1, "create", {}, codec.non_empty(new))
         return self.offer(new["id"])
 
     def update_offer(self, offer_id: str, changes: dict, *, expected_version: int, actor: str,
@@ -101,6 +99,7 @@ class OfferWrites:
                 return self.offer(offer_id, include_deleted=True)
             version = row["version"] + 1
             values = self._row_values(wanted, tx)
+            values["import_baseline"] = codec.baseline_text(codec.baseline_of(current, row["import_baseline"]), wanted)
             if "deleted_at" in after:
                 values.update(deleted_at=after["deleted_at"], deleted_by=actor if want_deleted else None)
             tx.connection.execute(offers.update().where(offers.c.fid == row["fid"]).values(**values, version=version))
@@ -122,8 +121,10 @@ class OfferWrites:
         if not after:
             return False
         version = row["version"] + 1
+        # The file's last values stay the baseline: a web edit is what the next import merges against.
+        baseline = codec.baseline_text(codec.baseline_of(current, row["import_baseline"]), merged)
         tx.connection.execute(offers.update().where(offers.c.fid == row["fid"])
-                              .values(**self._row_values(merged, tx), version=version))
+                              .values(**self._row_values(merged, tx), version=version, import_baseline=baseline))
         tx.record(row["id"], version, action, before, after)
         return True
 
@@ -162,6 +163,3 @@ def _diff(current: dict, wanted: dict) -> tuple[dict, dict]:
             after[name] = codec.field_value(name, wanted.get(name))
     return before, after
 
-
-def baseline_text(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False)
