@@ -141,6 +141,15 @@ class StoreBackend:
 
         return open_store(self.settings())
 
+    def snapshot(self):
+        """What a failed command must leave as it was: the file's bytes; on PostGIS the data version
+        and the offers, districts and population."""
+        if self.name == "gpkg":
+            return (self.folder / "store.gpkg").read_bytes()
+        with self.open() as store:
+            return (store.version, store.offers().to_json(), store.districts().to_json(),
+                    store.population().to_json())
+
     def __repr__(self) -> str:
         return self.name
 
