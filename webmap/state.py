@@ -8,7 +8,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 from geo.settings import Settings
-from geo.store import open_store
+from geo.store import StoreUnavailable, open_store
 from geo.vocab import Vocabulary, categories_from_config, target_groups_from_config
 
 
@@ -68,6 +68,25 @@ class DataState:
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["angebotskarte"] = DataState(settings)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
+
+
+def _store_unavailable(error: StoreUnavailable):
+    """The database cannot be reached: 503 (retry later), not a 500; service resumes by itself."""
+    from flask import jsonify, request
+
+    body = {"error": "the data store is unreachable; please try again in a moment", "parameter": None,
+            "value": None, "allowed": None}
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(body)
+    else:
+        response = current_app.response_class(
+            "<!doctype html><title>503</title><p>Die Daten sind gerade nicht erreichbar. Bitte versuchen Sie es "
+            "gleich noch einmal. / The data store is unreachable; please try again in a moment.</p>",
+            mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def search_vocabulary():
