@@ -39,7 +39,7 @@ class OfferWrites:
                 raise StoreError(f"offer id {new['id']!r} is already used by {state}")
             tx.connection.execute(offers.insert().values(**self._row_values(new, tx), version=1, created_at=tx.at))
             tx.record(new["id"], 1, "create", {}, codec.non_empty(new))
-        return self.offer(new["id"])
+            return _offer_dict(_current(tx.connection, new["id"]))
 
     def update_offer(self, offer_id: str, changes: dict, *, expected_version: int, actor: str,
                      action: str = "update") -> dict:
@@ -58,7 +58,8 @@ class OfferWrites:
             current = codec.row_to_record(row)
             merged = {**current, **{k: codec.field_value(k, v) for k, v in changes.items()}}
             self._apply(tx, row, current, merged, action)
-        return self.offer(offer_id)
+            # Read back in the same transaction: what this write made, not a later writer's version.
+            return _offer_dict(_current(tx.connection, offer_id))
 
     def delete_offer(self, offer_id: str, *, expected_version: int, actor: str) -> dict:
         """Soft delete: the offer leaves every list and map but keeps its row and history (restorable)."""
@@ -66,7 +67,7 @@ class OfferWrites:
             row = _live(tx.connection, offer_id)
             _check_version(row, offer_id, expected_version)
             self._set_deleted(tx, row, deleted=True, action="delete")
-        return self.offer(offer_id, include_deleted=True)
+            return _offer_dict(_current(tx.connection, offer_id))
 
     def restore_offer(self, offer_id: str, *, actor: str, expected_version: int | None = None) -> dict:
         """Bring a soft-deleted offer back (as a new version)."""
@@ -79,7 +80,7 @@ class OfferWrites:
             if expected_version is not None:
                 _check_version(row, offer_id, expected_version, allow_deleted=True)
             self._set_deleted(tx, row, deleted=False, action="restore")
-        return self.offer(offer_id)
+            return _offer_dict(_current(tx.connection, offer_id))
 
     def revert_offer(self, offer_id: str, to_version: int, *, actor: str,
                      expected_version: int | None = None) -> dict:
@@ -96,7 +97,7 @@ class OfferWrites:
             if (row["deleted_at"] is not None) != want_deleted:
                 before["deleted_at"], after["deleted_at"] = row["deleted_at"], (tx.at if want_deleted else None)
             if not after:
-                return self.offer(offer_id, include_deleted=True)
+                return _offer_dict(row)
             version = row["version"] + 1
             values = self._row_values(wanted, tx)
             values["import_baseline"] = codec.baseline_text(codec.baseline_of(current, row["import_baseline"]), wanted)
@@ -104,7 +105,7 @@ class OfferWrites:
                 values.update(deleted_at=after["deleted_at"], deleted_by=actor if want_deleted else None)
             tx.connection.execute(offers.update().where(offers.c.fid == row["fid"]).values(**values, version=version))
             tx.record(offer_id, version, "revert", before, after)
-        return self.offer(offer_id, include_deleted=True)
+            return _offer_dict(_current(tx.connection, offer_id))
 
     # -- shared by the methods above and by the imports ---------------------------------------
 
