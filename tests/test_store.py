@@ -330,3 +330,23 @@ def test_history_json_is_plain_json(filled):
     filled.update_offer("a", {"age_min": None}, expected_version=1, actor="x")
     entry = filled.history("a")[-1]
     assert json.loads(json.dumps(entry.after)) == {"age_min": None}
+
+
+def test_vacuum_into_while_a_write_is_open_backs_up_the_last_committed_state(tmp_path):
+    """docs/store.md's backup recipe for the GeoPackage while the app serves and writes."""
+    settings = make_settings(tmp_path)
+    store = Store(tmp_path / "store.gpkg")
+    store.write(offers=offers_frame(settings, ROWS))
+    writer = sqlite3.connect(tmp_path / "store.gpkg", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE offers SET name = 'nicht festgeschrieben' WHERE id = 'a'")
+        with sqlite3.connect(tmp_path / "store.gpkg") as reader:
+            reader.execute("VACUUM INTO ?", (str(tmp_path / "backup.gpkg"),))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with Store(tmp_path / "backup.gpkg") as backup:
+        assert backup.offers()["name"].tolist() == store.offers()["name"].tolist()
+        assert backup.version == store.version
+    assert pyogrio.read_info(tmp_path / "backup.gpkg", layer="offers")["features"] == 3
