@@ -156,6 +156,8 @@ class StoreCore:
     @contextmanager
     def _read(self) -> Iterator[Any]:
         """A read transaction (one snapshot), or None when the store does not exist yet."""
+        if self._ready and not self.backend.file_exists():
+            self._ready = False  # the file was removed under us: read nothing, create nothing
         if not self._ensure_schema(create=False):
             yield None
             return
