@@ -202,3 +202,20 @@ def test_two_processes_creating_the_schema_at_once_do_not_collide(deployment, tm
 
         with store.backend.engine.connect() as connection:
             assert connection.execute(text("SELECT COUNT(*) FROM meta WHERE key = 'store_id'")).scalar() == 1
+
+
+def test_a_writer_that_waits_longer_than_the_busy_timeout_gives_up_with_a_message(deployment, tmp_path):
+    backend, config = deployment
+    import_file(offer_list(tmp_path / "v1.csv", "alt", 2), backend.settings(), source="stadt")
+    proc = child(tmp_path, 4, "import-slow", "import", offer_list(tmp_path / "v2.csv", "neu", 5), "--source", "stadt",
+                 "--config", config)
+    try:
+        assert proc.stdout.readline().strip() == "IN TRANSACTION"
+        from geo.store import StoreError, open_store
+
+        with open_store(backend.settings(store={"busy_timeout_seconds": 0.5})) as impatient:
+            with pytest.raises(StoreError, match="locked for more than 0.5 s"):
+                impatient.update_offer("alt-0", {"name": "x"}, expected_version=1, actor="editor")
+    finally:
+        finish(proc)
+    assert proc.returncode == 0

@@ -163,6 +163,11 @@ def describe_error(backend: Backend, exc: BaseException) -> str:
             return (f"{backend.label}: another process kept the store locked for more than "
                     f"{backend.busy_timeout_s:g} s ({message}); try again")
         return f"{backend.label}: {message}"
+    import psycopg
+
+    if isinstance(original, psycopg.errors.LockNotAvailable):
+        return (f"{backend.label}: another process kept the store locked for more than "
+                f"{backend.busy_timeout_s:g} s; try again")
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
     return f"{backend.label}: {first_line}"
 
