@@ -255,7 +255,10 @@ def test_replacing_districts_reassigns_offers_as_new_versions(filled):
 # -- tokens and shared rate limits ----------------------------------------------------------------------
 
 def test_tokens_are_stored_as_hashes_verified_and_revoked(store, store_backend):
+    store.write(districts=DISTRICTS)
+    data_version = store.data_version()
     secret = store.create_token("verein", "provider", source="sportbund")
+    assert store.data_version() == data_version  # no data changed: the app's caches stay valid
     assert len(secret) >= 43
     token = store.verify_token(secret)
     assert (token.name, token.role, token.source) == ("verein", "provider", "sportbund")

@@ -168,8 +168,12 @@ class StoreCore:
             raise self._translate(exc) from None
 
     @contextmanager
-    def _write(self, actor: str, action: str) -> Iterator[WriteContext]:
-        """One write transaction: bump the data version, do the work, write history and the change row."""
+    def _write(self, actor: str, action: str, *, data: bool = True) -> Iterator[WriteContext]:
+        """One write transaction: bump the data version, do the work, write history and the change row.
+
+        ``data=False`` for writes that change no data a reader caches (tokens, secrets):
+        no new data version, no change row.
+        """
         if not actor:
             raise ValueError("every write names its actor")
         self._ensure_schema(create=True)
@@ -177,11 +181,13 @@ class StoreCore:
             with self.backend.engine.connect().execution_options(store_write=True) as connection:
                 try:
                     with connection.begin():
-                        version = _bump_data_version(connection)
+                        version = _bump_data_version(connection) if data else _read_state(connection)[1]
                         tx = WriteContext(connection, version, utc_now(), actor, action)
                         yield tx
                         if not tx.changed_anything:
                             raise _Rollback
+                        if not data:
+                            return
                         if tx.history_rows:
                             connection.execute(offer_history.insert(), tx.history_rows)
                         layer = tx.layers_changed[0] if len(set(tx.layers_changed)) == 1 else (

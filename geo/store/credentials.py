@@ -66,7 +66,7 @@ class Credentials:
         if role == "provider" and not source:
             raise StoreError("a provider token needs the source whose offers it may change")
         secret = secrets.token_urlsafe(32)
-        with self._write(actor, "token") as tx:
+        with self._write(actor, "token", data=False) as tx:
             existing = tx.connection.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.name == name)).first()
             if existing is not None and existing[0] is None:
                 raise StoreError(f"a token named {name!r} exists; revoke it first")
@@ -75,7 +75,7 @@ class Credentials:
             tx.connection.execute(api_tokens.insert().values(
                 name=name, role=role, source=source or "", token_hash=token_hash(secret), created_at=tx.at,
                 created_by=actor))
-            tx.logged = True  # a token is no data change, but the transaction must commit
+            tx.logged = True  # commit (a token is no data change: no new data version)
         return secret
 
     def verify_token(self, secret: str) -> Token | None:
@@ -94,7 +94,7 @@ class Credentials:
 
     def revoke_token(self, name: str, *, actor: str = "cli") -> None:
         """Revoke a token by name (it stops working at once in every process)."""
-        with self._write(actor, "token") as tx:
+        with self._write(actor, "token", data=False) as tx:
             result = tx.connection.execute(api_tokens.update().where(
                 (api_tokens.c.name == name) & api_tokens.c.revoked_at.is_(None)).values(revoked_at=tx.at))
             if result.rowcount == 0:
@@ -166,7 +166,7 @@ class Credentials:
                 select(meta.c.value).where(meta.c.key == "rate_limit_secret")).scalar()
         if found:
             return found
-        with self._write("store", "secret") as tx:
+        with self._write("store", "secret", data=False) as tx:
             found = tx.connection.execute(select(meta.c.value).where(meta.c.key == "rate_limit_secret")).scalar()
             if not found:
                 found = secrets.token_hex(32)

@@ -6,6 +6,7 @@ version, so a process asks the database once per version, not once per request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from geo.schema import OFFER_COLUMNS
 from geo.store import codec, layers as attribute
 from geo.store.codec import empty_districts, empty_offers
+from geo.store.core import _read_state
 from geo.store.errors import NotFound
 from geo.store.tables import IMPORT_COLUMNS, changes, districts, imports, offer_history, offers
 
@@ -183,8 +185,6 @@ class StoreReads:
                 (offer_history.c.offer_id == offer_id) & (offer_history.c.offer_version > version))
                 .order_by(offer_history.c.offer_version.desc(), offer_history.c.fid.desc())).scalars().all()
         state = _offer_dict(row)
-        import json
-
         for before in later:  # undo the later changes, newest first
             state.update(json.loads(before))
         state["version"] = version
@@ -199,7 +199,7 @@ class StoreReads:
         with self._read() as connection:
             if connection is None:
                 return Changes(data_version, 0, frozenset(), frozenset())
-            current = self._state(connection)[1]
+            current = _read_state(connection)[1]
             layer_rows = connection.execute(select(changes.c.layer).distinct().where(
                 (changes.c.data_version > data_version) & changes.c.layer.is_not(None))).scalars().all()
             count = connection.execute(select(func.count(func.distinct(offer_history.c.offer_id))).where(
@@ -208,15 +208,10 @@ class StoreReads:
             if count <= limit:
                 ids = frozenset(connection.execute(select(offer_history.c.offer_id).distinct().where(
                     offer_history.c.data_version > data_version)).scalars().all())
-        layers_changed = frozenset(l for layer in layer_rows for l in ([layer] if layer != "*" else ["*"]))
+        layers_changed = frozenset(layer_rows)
         if data_version > current:  # a version from another store (or a restored backup)
             return Changes(data_version, current, None, frozenset({"*"}))
         return Changes(data_version, current, ids, layers_changed)
-
-    def _state(self, connection):
-        from geo.store.core import _read_state
-
-        return _read_state(connection)
 
 
 def _offer_row(connection, offer_id: str):
@@ -231,8 +226,6 @@ def _offer_dict(row) -> dict:
 
 
 def _history_entry(row) -> HistoryEntry:
-    import json
-
     return HistoryEntry(row["offer_id"], row["offer_version"], row["data_version"], row["at"], row["actor"],
                         row["action"], json.loads(row["before"]), json.loads(row["after"]))
 
