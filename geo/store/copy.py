@@ -85,6 +85,6 @@ def _copy_rows(source, target, reader, writer, table) -> int:
             geometries = source.backend.decode_geometries([r["geom"] for r in rows])
             for row, geom in zip(rows, target.backend.encode_geometries(geometries)):
                 row["geom"] = geom
-        writer.execute(table.insert(), rows)
+        target.backend.insert_rows(writer, table, rows)
         total += len(rows)
         last = rows[-1]["fid"]

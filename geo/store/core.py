@@ -188,8 +188,7 @@ class StoreCore:
                             raise _Rollback
                         if not data:
                             return
-                        if tx.history_rows:
-                            connection.execute(offer_history.insert(), tx.history_rows)
+                        self.backend.insert_rows(connection, offer_history, tx.history_rows)
                         layer = tx.layers_changed[0] if len(set(tx.layers_changed)) == 1 else (
                             "*" if tx.layers_changed else None)
                         connection.execute(changes.insert().values(

@@ -73,6 +73,24 @@ def ensure_postgis(connection) -> None:
                          f"({type(exc).__name__})") from None
 
 
+def copy_rows(connection, table: str, rows: list[dict]) -> None:
+    """COPY rows (dicts with the same keys) into ``table`` inside the connection's transaction.
+
+    Geometry values (EWKB bytes) go as hex text, the form PostGIS reads in COPY.
+    """
+    columns = list(rows[0])
+    geometry = [i for i, c in enumerate(columns) if c == "geom"]
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[c] for c in columns]
+            for i in geometry:
+                if values[i] is not None:
+                    values[i] = values[i].hex()
+            copy.write_row(values)
+
+
 def encode_ewkb(geometries, srid: int = 4326) -> list[bytes | None]:
     """Shapely geometries as EWKB (with SRID) for geometry columns; None stays NULL."""
     geoms = np.asarray(geometries, dtype=object)

@@ -177,7 +177,7 @@ class SourceWrites:
             row.update(geom=geom, version=1, created_at=tx.at, updated_at=tx.at, updated_by=tx.actor,
                        import_baseline=None)
             rows.append(row)
-        tx.connection.execute(offers.insert(), rows)
+        self.backend.insert_rows(tx.connection, offers, rows)
 
     def _update_offers(self, tx, updates: list[tuple]) -> None:
         if not updates:
