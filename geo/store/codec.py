@@ -120,6 +120,29 @@ def point_of(record: dict) -> shapely.Point | None:
     return shapely.Point(float(lon), float(lat))
 
 
+def points_of(records: list[dict]) -> np.ndarray:
+    """The places of many records at once (None where lat or lon is missing)."""
+    lat = np.array([np.nan if r.get("lat") is None else r["lat"] for r in records], dtype=float)
+    lon = np.array([np.nan if r.get("lon") is None else r["lon"] for r in records], dtype=float)
+    out = np.full(len(records), None, dtype=object)
+    ok = ~(np.isnan(lat) | np.isnan(lon))
+    if ok.any():
+        out[ok] = shapely.points(lon[ok], lat[ok])
+    return out
+
+
+def records_to_columns(records: list[dict]) -> list[dict]:
+    """:func:`record_to_columns` for many records, the JSON fields encoded once per distinct value."""
+    encoded = {name: json_texts([r[name] for r in records]) for name in JSON_FIELDS}
+    rows = []
+    for i, record in enumerate(records):
+        row = dict(record)
+        for name in JSON_FIELDS:
+            row[name] = encoded[name][i]
+        rows.append(row)
+    return rows
+
+
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 

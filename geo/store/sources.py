@@ -170,10 +170,9 @@ class SourceWrites:
     def _insert_offers(self, tx, records: list[dict]) -> None:
         if not records:
             return
-        geoms = self.backend.encode_geometries([codec.point_of(r) for r in records])
+        geoms = self.backend.encode_geometries(codec.points_of(records))
         rows = []
-        for record, geom in zip(records, geoms):
-            row = codec.record_to_columns(record)
+        for row, geom in zip(codec.records_to_columns(records), geoms):
             row.update(geom=geom, version=1, created_at=tx.at, updated_at=tx.at, updated_by=tx.actor,
                        import_baseline=None)
             rows.append(row)
@@ -182,10 +181,11 @@ class SourceWrites:
     def _update_offers(self, tx, updates: list[tuple]) -> None:
         if not updates:
             return
-        geoms = self.backend.encode_geometries([codec.point_of(u[1]) for u in updates])
+        geoms = self.backend.encode_geometries(codec.points_of([u[1] for u in updates]))
+        columns = codec.records_to_columns([u[1] for u in updates])
         rows = []
-        for (fid, record, version, baseline), geom in zip(updates, geoms):
-            row = {f"v_{k}": v for k, v in codec.record_to_columns(record).items()}
+        for (fid, record, version, baseline), geom, values in zip(updates, geoms, columns):
+            row = {f"v_{k}": v for k, v in values.items()}
             row.update(_fid=fid, v_geom=geom, v_version=version, v_baseline=baseline)
             rows.append(row)
         values = {name: bindparam(f"v_{name}") for name in OFFER_COLUMNS}
