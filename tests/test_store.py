@@ -353,3 +353,27 @@ def test_vacuum_into_while_a_write_is_open_backs_up_the_last_committed_state(tmp
         assert backup.offers()["name"].tolist() == store.offers()["name"].tolist()
         assert backup.version == store.version
     assert pyogrio.read_info(tmp_path / "backup.gpkg", layer="offers")["features"] == 3
+
+
+def test_postgis_is_created_when_missing_or_asked_for_with_a_clear_message(postgis_cluster, tmp_path):
+    bare = postgis_cluster.create_database(postgis=False)
+    try:
+        with Store(bare) as store:  # a superuser may create the extension itself
+            store.write(districts=DISTRICTS)
+            assert store.districts()["name"].tolist() == ["Mitte"]
+    finally:
+        postgis_cluster.drop_database(bare)
+    name = "t_plain_user"
+    with postgis_cluster.admin() as admin:
+        admin.execute("DROP DATABASE IF EXISTS t_no_postgis WITH (FORCE)")
+        admin.execute(f"DROP ROLE IF EXISTS {name}")
+        admin.execute(f"CREATE ROLE {name} LOGIN")
+        admin.execute(f"CREATE DATABASE t_no_postgis OWNER {name} TEMPLATE template0")
+    url = f"postgresql://{name}@127.0.0.1:{postgis_cluster.port}/t_no_postgis"
+    try:
+        with Store(url) as store, pytest.raises(StoreError, match="CREATE EXTENSION postgis"):
+            store.write(districts=DISTRICTS)
+    finally:
+        with postgis_cluster.admin() as admin:
+            admin.execute("DROP DATABASE IF EXISTS t_no_postgis WITH (FORCE)")
+            admin.execute(f"DROP ROLE IF EXISTS {name}")
