@@ -239,6 +239,9 @@ def test_changes_since_names_the_offers_and_layers_that_changed(filled):
     filled.delete_offer("c", expected_version=1, actor="x")
     feed = filled.changes_since(start)
     assert feed.offer_ids == {"b", "c"} and feed.data_version == start + 2 and not feed.reload
+    live, gone = filled.offers_by_id(feed.offer_ids)
+    assert live["id"].tolist() == ["b"] and live["phone"].tolist() == ["0631 1"] and gone == {"c"}
+    assert list(live.columns) == [*OFFER_COLUMNS, "geometry"]
     filled.replace_districts(DISTRICTS, actor="x")
     assert "districts" in filled.changes_since(start).layers and filled.changes_since(start).reload
     assert filled.changes_since(start, limit=1).offer_ids is None

@@ -80,6 +80,26 @@ class StoreReads:
         by_name = dict(zip(OFFER_COLUMNS, columns[:-1]))
         return codec.columns_to_frame(by_name, self.backend.decode_geometries(columns[-1]))
 
+    def offers_by_id(self, ids) -> tuple[gpd.GeoDataFrame, frozenset[str]]:
+        """The live offers among ``ids`` (a frame like :meth:`offers`) and the ids that are
+        deleted or unknown: what a reader needs to apply :meth:`changes_since` to its index."""
+        ids = list(dict.fromkeys(ids))
+        with self._read() as connection:
+            if connection is None or not ids:
+                return empty_offers(), frozenset(ids)
+            rows = []
+            for start in range(0, len(ids), 500):
+                statement = (select(*[offers.c[name] for name in OFFER_COLUMNS], offers.c.geom)
+                             .where(offers.c.id.in_(ids[start:start + 500]) & offers.c.deleted_at.is_(None))
+                             .order_by(offers.c.fid))
+                rows += connection.execute(statement).all()
+        if not rows:
+            return empty_offers(), frozenset(ids)
+        columns = list(zip(*rows))
+        frame = codec.columns_to_frame(dict(zip(OFFER_COLUMNS, columns[:-1])),
+                                       self.backend.decode_geometries(columns[-1]))
+        return frame, frozenset(ids) - set(frame["id"])
+
     def offer_versions(self) -> dict[str, int]:
         """Offer id -> version of every live offer (for ETags without reading whole records)."""
         with self._read() as connection:
