@@ -380,3 +380,12 @@ def test_postgis_is_created_when_missing_or_asked_for_with_a_clear_message(postg
         with postgis_cluster.admin() as admin:
             admin.execute("DROP DATABASE IF EXISTS t_no_postgis WITH (FORCE)")
             admin.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+def test_a_created_offers_history_shows_its_first_fields_after_later_changes(filled):
+    filled.update_offer("a", {"name": "Zweiter Name", "lat": None, "lon": None}, expected_version=1, actor="x")
+    filled.update_offer("a", {"name": "Dritter Name"}, expected_version=2, actor="y")
+    created = filled.history("a")[0]
+    assert created.action == "create" and created.after["name"].startswith("Sprachcafé")
+    assert created.after["lat"] == 49.44 and created.after["languages"] == ["ar", "uk", "prs"]
+    assert "description" not in created.after  # empty fields are left out

@@ -182,13 +182,29 @@ class StoreReads:
         return _offer_dict(row)
 
     def history(self, offer_id: str) -> list[HistoryEntry]:
-        """Every change of one offer, oldest first ([] when it never existed)."""
+        """Every change of one offer, oldest first ([] when it never existed).
+
+        A create's ``after`` holds every field the offer was created with. The store
+        keeps only the changes (a create row stores no fields: version 1 follows from the
+        offer and the ``before`` of every later change), so an import of 100,000 offers
+        does not store them twice.
+        """
         with self._read() as connection:
             if connection is None:
                 return []
             rows = connection.execute(select(offer_history).where(offer_history.c.offer_id == offer_id)
                                       .order_by(offer_history.c.offer_version, offer_history.c.fid)).mappings().all()
-        return [_history_entry(r) for r in rows]
+            current = _offer_row(connection, offer_id)
+        entries = [_history_entry(r) for r in rows]
+        if current is not None and any(e.action == "create" and not e.after for e in entries):
+            state = _offer_dict(current)
+            for entry in reversed(entries):
+                if entry.offer_version > 1:
+                    state.update(entry.before)
+            created = codec.non_empty({name: state[name] for name in OFFER_COLUMNS})
+            entries = [HistoryEntry(e.offer_id, e.offer_version, e.data_version, e.at, e.actor, e.action, e.before,
+                                    created) if e.action == "create" and not e.after else e for e in entries]
+        return entries
 
     def offer_at(self, offer_id: str, version: int) -> dict:
         """The offer as it was at ``version`` (fields and ``deleted``), reconstructed from its history.

@@ -118,7 +118,7 @@ class SourceWrites:
             row = stored.get(oid)
             if row is None:
                 inserts.append(record)
-                tx.record(oid, 1, "create", {}, codec.non_empty(record))
+                tx.record(oid, 1, "create", {}, {})  # its fields are version 1 (see StoreReads.history)
                 added += 1
                 continue
             current = codec.row_to_record(row)
