@@ -219,3 +219,29 @@ def test_a_writer_that_waits_longer_than_the_busy_timeout_gives_up_with_a_messag
     finally:
         finish(proc)
     assert proc.returncode == 0
+
+
+def test_two_imports_in_threads_of_one_process_both_land(deployment, tmp_path):
+    import threading
+
+    backend, _config = deployment
+    settings = backend.settings()
+    offer_list(tmp_path / "a.csv", "a", 200)
+    offer_list(tmp_path / "b.csv", "b", 200)
+    results, errors = {}, []
+
+    def run(name: str) -> None:
+        try:
+            results[name] = import_file(tmp_path / f"{name}.csv", settings, source=name)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and results["a"].added == results["b"].added == 200
+    with backend.open() as store:
+        assert store.offers()["source"].value_counts().to_dict() == {"a": 200, "b": 200}
+        assert len(store.changes_since(0).offer_ids) == 400
