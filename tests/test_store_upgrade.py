@@ -39,6 +39,8 @@ def test_the_first_read_upgrades_a_whole_file_store_keeping_everything(legacy, c
         assert offers.loc["a", "district"] == "01" and offers.loc["a"].geometry.x == 7.75
         assert offers.loc["b"].geometry is None and offers.loc["k1", "source"] == "kreis"
         assert store.offer("a")["version"] == 1 and store.offer("a")["updated_by"] == "upgrade"
+        [created] = store.history("a")
+        assert (created.action, created.actor, created.after["languages"]) == ("create", "upgrade", ["ar", "uk", "prs"])
         assert store.districts()["name"].tolist() == ["Innenstadt", "Ost"]
         assert store.population().set_index("district_id")["Syrien"].to_dict() == {"01": 120.0, "02": 80.0}
         assert store.read_table("population_grid")["population"].tolist() == [12.0, 7.0]

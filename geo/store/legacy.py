@@ -99,10 +99,14 @@ def store_again(bind, data: LegacyData, now: str) -> None:
         row.update(geom=old.get("geom"), version=1, created_at=now, updated_at=now, updated_by="upgrade",
                    import_baseline=None)  # as the imports gave them
         rows.append(row)
-    from geo.store.tables import changes, districts, imports, meta, offers
+    from geo.store.tables import changes, districts, imports, meta, offer_history, offers
 
     if rows:
         bind.execute(offers.insert(), rows)
+        # Version 1 of every offer, so its history starts somewhere (the fields follow from the offer).
+        bind.execute(offer_history.insert(), [
+            {"data_version": 1, "offer_id": row["id"], "offer_version": 1, "at": now, "actor": "upgrade",
+             "action": "create", "before": "{}", "after": "{}"} for row in rows])
     if data.districts:
         bind.execute(districts.insert(), data.districts)
     if data.imports:

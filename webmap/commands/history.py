@@ -21,8 +21,12 @@ def register(sub) -> None:
 def run(args) -> int:
     with open_store(settings_from_args(args)) as store:
         entries = store.history(args.offer_id)
-    if not entries:
+        known = entries or store.offer(args.offer_id, include_deleted=True) is not None
+    if not known:
         raise CommandError(f"no offer {args.offer_id!r} in the store (and no history of one)", 1)
+    if not entries:
+        raise CommandError(f"offer {args.offer_id!r} has no recorded history (it was written beside "
+                           "Angebotskarte, e.g. edited in QGIS)", 1)
     for e in entries:
         if args.json:
             say(json.dumps(e.__dict__, ensure_ascii=False))
