@@ -3,14 +3,16 @@
 CSV/XLSX/GeoJSON use the offer record's field names, so ``export`` followed by
 ``import`` reproduces the same offers (languages with notes are written as
 "ar (donnerstags); uk", the form the importer reads). CSV and XLSX never hold a live
-formula (see :mod:`geo.spreadsheet`); import undoes the CSV's marks.
+formula (see :mod:`geo.spreadsheet`); import undoes the CSV's marks. The GeoPackage is a plain
+GIS file written with GDAL from the store's frames, from either backend: the live
+offers, districts, the import log and every attribute layer (no history, tokens
+or deleted offers; ``angebotskarte store copy`` moves a whole store).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -49,7 +51,8 @@ def export_store(store: Store, fmt: str, out: str | Path) -> int:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     offers = store.offers()
-    tmp = out.with_name(f".{out.name}.tmp")
+    # GDAL picks its driver by the extension, so the GeoPackage's temporary name keeps it.
+    tmp = out.with_name(f".{out.name}.tmp" + (".gpkg" if fmt == "gpkg" else ""))
     if fmt == "csv":
         write_frame_csv(offers_as_table(offers), tmp)
     elif fmt == "xlsx":
@@ -57,11 +60,29 @@ def export_store(store: Store, fmt: str, out: str | Path) -> int:
     elif fmt == "geojson":
         tmp.write_text(json.dumps(offers_feature_collection(offers), ensure_ascii=False), encoding="utf-8")
     elif fmt == "gpkg":
-        shutil.copyfile(store.path, tmp)
+        _write_gpkg(store, offers, tmp)
     elif fmt == "hsds":
         tmp.write_text(json.dumps(to_hsds(offers), ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(out)
     return len(offers)
+
+
+def _write_gpkg(store: Store, offers: gpd.GeoDataFrame, path: Path) -> None:
+    """Every layer a GIS user needs, lists as JSON text as in the store file."""
+    import pyogrio
+
+    from geo.store import encode_offers
+
+    path.unlink(missing_ok=True)
+    pyogrio.write_dataframe(encode_offers(offers), path, layer="offers", driver="GPKG", geometry_type="Point")
+    districts = store.districts()
+    if not districts.empty:
+        pyogrio.write_dataframe(districts, path, layer="districts", driver="GPKG", geometry_type="MultiPolygon",
+                                promote_to_multi=True)
+    for name in ["imports", *[n for n in store.layers() if n not in ("offers", "districts", "imports", "meta")]]:
+        table = store.read_table(name)
+        if len(table.columns):
+            pyogrio.write_dataframe(pd.DataFrame(table), path, layer=name, driver="GPKG")
 
 
 def offers_feature_collection(offers: gpd.GeoDataFrame) -> dict:

@@ -1,7 +1,10 @@
 """Import one input file as one source: read, validate, geocode, assign districts, store.
 
 Every input row ends in the store or in the report. Re-importing a source
-replaces that source's offers by id and leaves other sources alone.
+replaces that source's offers by id and leaves other sources alone: one
+transaction (:meth:`geo.store.Store.replace_source`) that touches only the offers
+that changed, merges three ways so that a correction made on the web survives the
+import of an unchanged list, and logs the import.
 """
 
 from __future__ import annotations
@@ -21,15 +24,13 @@ from geo.readers.tabular import RawTable, read_table
 from geo.readers.vector import SUFFIXES as VECTOR_SUFFIXES
 from geo.readers.vector import read_vector
 from geo.report import write_report_xlsx
-from geo.schema import OFFER_COLUMNS, Problem
+from geo.schema import InputError, Problem
 from geo.settings import Settings
 from geo.spreadsheet import SafeCsvWriter
-from geo.store import Store
+from geo.store import OwnershipError, Store, open_store
 from geo.validate import validate_table
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "message", "suggestion", "severity")
-# Columns compared to decide whether a re-imported offer "changed".
-_COMPARED = [c for c in OFFER_COLUMNS if c not in ("geocode_status", "geocode_provider", "geocode_precision")]
 
 
 @dataclass
@@ -103,7 +104,17 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
     source = source or path.name
     raw = read_input(path, sheet=sheet, columns={**(settings.import_.columns), **(columns or {})})
     result = validate_table(raw, settings, source, value_mappings=value_mappings)
-    store = store or Store(settings.store_path)
+    own_store = store is None
+    store = store or open_store(settings)
+    try:
+        return _import(path, raw, result, settings, source, strict, geocoder, store, report_path)
+    finally:
+        if own_store:
+            store.close()
+
+
+def _import(path: Path, raw: RawTable, result, settings: Settings, source: str, strict: bool,
+            geocoder: Geocoder | None, store: Store, report_path) -> ImportSummary:
     summary = ImportSummary(file=path.name, source=source, rows_read=result.rows_read)
     problems = list(result.problems)
 
@@ -123,10 +134,8 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
                                     f"offer {offer['id']} lies outside every district; stored, flagged as 'outside'",
                                     severity="warning"))
 
-    existing = store.offers()
-    conflicts = existing[(existing["source"] != source) & existing["id"].isin(offers["id"])]
-    if not conflicts.empty:
-        taken = dict(zip(conflicts["id"], conflicts["source"]))
+    taken = {oid: owner for oid, owner in store.offer_sources(offers["id"].tolist()).items() if owner != source}
+    if taken:
         for oid in taken:
             problems.append(Problem(path.name, row_of_id.get(oid), "id", oid,
                                     f"the id is already used by source {taken[oid]!r}; row not imported",
@@ -155,19 +164,17 @@ def import_file(path: str | Path, settings: Settings, *, source: str | None = No
         # replace the source's good offers with nothing.
         return summary
 
-    old = existing[existing["source"] == source]
-    others = existing[existing["source"] != source]
-    summary.added = int((~offers["id"].isin(old["id"])).sum())
-    summary.removed = int((~old["id"].isin(offers["id"])).sum())
-    summary.changed = _count_changed(old, offers)
-    merged = pd.concat([others, offers], ignore_index=True)
-    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
-    store.write(offers=merged, import_record={
+    record = {
         "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": source, "file": path.name,
         "rows_read": summary.rows_read, "imported": summary.imported, "warnings": summary.with_warnings,
-        "rejected": summary.rejected, "duplicates": summary.duplicates, "added": summary.added,
-        "changed": summary.changed, "removed": summary.removed,
-    })
+        "rejected": summary.rejected, "duplicates": summary.duplicates,
+    }
+    try:
+        done = store.replace_source(source, offers, actor=f"import {path.name}", import_record=record)
+    except OwnershipError as exc:
+        # Another import took one of these ids after our check: refuse the whole file, change nothing.
+        raise InputError(f"{path.name}: {exc}; import again (nothing was changed)") from None
+    summary.added, summary.changed, summary.removed = done.added, done.changed, done.removed
     summary.stored = True
     return summary
 
@@ -223,38 +230,6 @@ def _geocode(offers: pd.DataFrame, file: str, row_of_id: dict[str, int], geocode
             problems.append(Problem(file, row_of_id.get(offers.at[pos, "id"]), "address", query.text,
                                     f"located only to {res.precision} precision", severity="warning"))
     return offers
-
-
-def _count_changed(old: pd.DataFrame, new: pd.DataFrame) -> int:
-    if old.empty or new.empty:
-        return 0
-    a = old.set_index("id")[[c for c in _COMPARED if c != "id"]]
-    b = new.set_index("id")[[c for c in _COMPARED if c != "id"]]
-    common = a.index.intersection(b.index)
-    if common.empty:
-        return 0
-    a, b = a.loc[common], b.loc[common]
-    changed = np.zeros(len(common), dtype=bool)
-    for column in a.columns:
-        if pd.api.types.is_float_dtype(a[column]) and pd.api.types.is_float_dtype(b[column]):
-            # Series.map would turn _comparable's None back into NaN, and NaN != NaN: an offer
-            # without coordinates would count as "changed" on every re-import.
-            left, right = a[column].to_numpy(float).round(7), b[column].to_numpy(float).round(7)
-            changed |= ~((left == right) | (np.isnan(left) & np.isnan(right)))
-        else:
-            changed |= np.array([x != y and _comparable(x) != _comparable(y)
-                                 for x, y in zip(a[column].tolist(), b[column].tolist())], dtype=bool)
-    return int(changed.sum())
-
-
-def _comparable(value):
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, float):
-        return round(value, 7)
-    if isinstance(value, (list, dict)):
-        return repr(value)
-    return value
 
 
 def write_report(problems: list[Problem], path: str | Path) -> None:

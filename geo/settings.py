@@ -75,12 +75,30 @@ class AreaSettings(_Section):
 
 class StoreSettings(_Section):
     path: str
+    url: str
+    busy_timeout_seconds: float
 
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
         if not value:
             raise ValueError("[store] path must name the GeoPackage file, e.g. \"angebotskarte.gpkg\"")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            raise ValueError("[store] url must be a PostgreSQL address such as "
+                             "\"postgresql://user@host:5432/dbname\" (or empty for the GeoPackage file)")
+        return value
+
+    @field_validator("busy_timeout_seconds")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not 0 < value <= 3600:
+            raise ValueError("[store] busy_timeout_seconds must be more than 0 and at most 3600")
         return value
 
 

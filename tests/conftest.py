@@ -79,3 +79,90 @@ def _no_config_from_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("ANGEBOTSKARTE_CONFIG", raising=False)
     if os.environ.get("ANGEBOTSKARTE_TEST_CWD", "1") == "1":
         monkeypatch.chdir(tmp_path)
+
+
+# -- the store's two backends: one parametrised fixture ----------------------------------------------
+
+REQUIRE_POSTGIS = os.environ.get("ANGEBOTSKARTE_REQUIRE_POSTGIS") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster():
+    """A throwaway PostgreSQL + PostGIS cluster for the whole session (see tests/pg_cluster.py).
+
+    Skips with the reason when PostgreSQL or PostGIS is not installed; with
+    ANGEBOTSKARTE_REQUIRE_POSTGIS=1 (CI) that is a failure instead.
+    """
+    from pg_cluster import Cluster, ClusterUnavailable
+
+    cluster = None
+    try:
+        cluster = Cluster().start()
+    except ClusterUnavailable as exc:
+        if cluster is not None:
+            cluster.stop()
+        if REQUIRE_POSTGIS:
+            pytest.fail(f"ANGEBOTSKARTE_REQUIRE_POSTGIS=1 but {exc}")
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgis_url(postgis_cluster):
+    """A fresh, empty PostGIS database for one test."""
+    url = postgis_cluster.create_database()
+    yield url
+    postgis_cluster.drop_database(url)
+
+
+class StoreBackend:
+    """Where a test's store lives: the GeoPackage tmp_path/store.gpkg or a fresh PostGIS database."""
+
+    def __init__(self, name: str, folder: Path, url: str = ""):
+        self.name = name
+        self.folder = folder
+        self.url = url
+
+    @property
+    def store_section(self) -> dict:
+        return self.store_section_for(self.folder)
+
+    def store_section_for(self, folder: Path) -> dict:
+        section = {"path": str(folder / "store.gpkg")}
+        if self.url:
+            section["url"] = self.url
+        return section
+
+    def toml(self) -> str:
+        """The [store] section of a config file in ``folder``."""
+        return '[store]\npath = "store.gpkg"\n' + (f'url = "{self.url}"\n' if self.url else "")
+
+    def settings(self, **sections) -> Settings:
+        store = {**self.store_section, **sections.pop("store", {})}
+        return make_settings(self.folder, store=store, **sections)
+
+    def open(self):
+        from geo.store import open_store
+
+        return open_store(self.settings())
+
+    def snapshot(self):
+        """What a failed command must leave as it was: the file's bytes; on PostGIS the data version
+        and the offers, districts and population."""
+        if self.name == "gpkg":
+            return (self.folder / "store.gpkg").read_bytes()
+        with self.open() as store:
+            return (store.version, store.offers().to_json(), store.districts().to_json(),
+                    store.population().to_json())
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_backend(request, tmp_path) -> StoreBackend:
+    """Runs a test once on the GeoPackage file and once on PostGIS."""
+    if request.param == "gpkg":
+        return StoreBackend("gpkg", tmp_path)
+    return StoreBackend("postgis", tmp_path, request.getfixturevalue("postgis_url"))

@@ -12,7 +12,8 @@ from shapely.geometry import Point, Polygon, box
 
 from geo.districts import assign_districts, load_districts, load_population
 from geo.schema import InputError
-from geo.store import Store
+from geo.settings import load_settings
+from geo.store import open_store
 from webmap.cli import main
 
 # Two neighbouring districts and one bow-tie (self-intersecting) in Kaiserslautern, WGS84.
@@ -137,12 +138,18 @@ def test_assign_districts_without_districts_leaves_status_empty():
     assert assign_districts(offers, empty)["district_status"].tolist() == [""]
 
 
+def stored(config):
+    """The store a config names (GeoPackage or PostGIS)."""
+    return open_store(load_settings(config))
+
+
 # -- the commands -----------------------------------------------------------------------------------
 
 @pytest.fixture
-def deployment(tmp_path, capsys):
+def deployment(tmp_path, capsys, store_backend):
+    """A deployment on the GeoPackage file and on PostGIS (the config's [store] section says which)."""
     cfg = tmp_path / "angebotskarte.toml"
-    cfg.write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
+    cfg.write_text(store_backend.toml(), encoding="utf-8")
     (tmp_path / "offers.csv").write_text("Name;Breitengrad;Längengrad;Art\nIm Westen;49,45;7,72;\nIm Osten;49,45;7,80;\n"
                                          "Außerhalb;49,50;7,94;\nOnline;;;online\n", encoding="utf-8")
     assert main(["import", str(tmp_path / "offers.csv"), "--config", str(cfg)]) == 0
@@ -158,7 +165,7 @@ def test_districts_command_assigns_every_offer_and_flags_outsiders(tmp_path, cap
     assert code == 0, err
     assert "3 districts loaded; offers: 2 inside a district, 1 outside every district" in out
     assert "Schleife" in err  # the repaired polygon is reported
-    store = Store(tmp_path / "store.gpkg")
+    store = stored(deployment)
     offers = store.offers().set_index("name")
     assert offers["district"].to_dict() == {"Im Westen": "W", "Im Osten": "E", "Außerhalb": "", "Online": ""}
     assert offers.loc["Außerhalb", "district_status"] == "outside"
@@ -166,16 +173,16 @@ def test_districts_command_assigns_every_offer_and_flags_outsiders(tmp_path, cap
     # a later import assigns districts too
     (tmp_path / "more.csv").write_text("Name;Breitengrad;Längengrad\nNeu im Osten;49,44;7,81\n", encoding="utf-8")
     assert main(["import", str(tmp_path / "more.csv"), "--config", str(deployment)]) == 0
-    assert Store(tmp_path / "store.gpkg").offers().set_index("name").loc["Neu im Osten", "district"] == "E"
+    assert stored(deployment).offers().set_index("name").loc["Neu im Osten", "district"] == "E"
 
 
-def test_districts_command_bad_file_exit_2_nothing_changed(tmp_path, capsys, deployment):
-    before = (tmp_path / "store.gpkg").read_bytes()
+def test_districts_command_bad_file_exit_2_nothing_changed(tmp_path, capsys, deployment, store_backend):
+    before = store_backend.snapshot()
     district_frame().to_file(tmp_path / "d.geojson")
     code = main(["districts", str(tmp_path / "d.geojson"), "--name-field", "Stadtteil", "--config", str(deployment)])
     _, err = capsys.readouterr()
     assert code == 2 and "Stadtteil" in err and "Bezirk" in err and "nothing was changed" in err
-    assert (tmp_path / "store.gpkg").read_bytes() == before
+    assert store_backend.snapshot() == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -200,17 +207,17 @@ def test_population_command_german_numbers_and_extra_columns(tmp_path, capsys, d
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "population for 3 districts loaded (23221 residents)" in out
-    table = Store(tmp_path / "store.gpkg").population().set_index("district_id")
+    table = stored(deployment).population().set_index("district_id")
     assert table["population"].to_dict() == {"W": 12345, "E": 9876, "B": 1000}
     assert table.loc["W", "Ausländer"] == 1234 and table.loc["E", "Syrien"] == 12
     assert table["Bemerkung"].tolist() == ["Zensus", "", "x"]  # text columns are kept as text
 
 
-def test_population_with_unknown_districts_changes_nothing(tmp_path, capsys, deployment):
+def test_population_with_unknown_districts_changes_nothing(tmp_path, capsys, deployment, store_backend):
     district_frame().to_file(tmp_path / "d.geojson")
     main(["districts", str(tmp_path / "d.geojson"), "--name-field", "Bezirk", "--id-field", "Bezirk_ID",
           "--config", str(deployment)])
-    before = (tmp_path / "store.gpkg").read_bytes()
+    before = store_backend.snapshot()
     (tmp_path / "p.csv").write_text("district,population\nW,100\nNirgendwo,5\nE,-3\nWest,7\n", encoding="utf-8")
     capsys.readouterr()
     code = main(["population", str(tmp_path / "p.csv"), "--config", str(deployment)])
@@ -219,7 +226,7 @@ def test_population_with_unknown_districts_changes_nothing(tmp_path, capsys, dep
     assert "row 3" in err and "Nirgendwo" in err
     assert "row 4" in err and "-3" in err
     assert "row 5" in err and "already given in row 2" in err
-    assert (tmp_path / "store.gpkg").read_bytes() == before
+    assert store_backend.snapshot() == before
 
 
 def test_population_names_missing_columns(tmp_path):

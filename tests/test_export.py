@@ -14,7 +14,8 @@ from shapely.geometry import box
 
 from geo.export import FORMATS, export_store, to_hsds
 from geo.schema import OFFER_COLUMNS
-from geo.store import Store
+from geo.settings import load_settings
+from geo.store import Store, open_store
 from webmap.cli import main
 
 # Everything that has broken round trips elsewhere: separators and parentheses inside notes,
@@ -37,10 +38,16 @@ TRICKY = [
 ]
 
 
-def import_rows(folder: Path, rows: list[list[str]], source: str, capsys) -> Path:
+def stored(config):
+    """The store a config names (GeoPackage or PostGIS)."""
+    return open_store(load_settings(config))
+
+
+def import_rows(folder: Path, rows: list[list[str]], source: str, capsys,
+                store_toml: str = '[store]\npath = "store.gpkg"\n') -> Path:
     """A deployment in ``folder`` whose store holds ``rows`` (German Excel's CSV), imported by the CLI."""
     cfg = folder / "angebotskarte.toml"
-    cfg.write_text('[store]\npath = "store.gpkg"\n', encoding="utf-8")
+    cfg.write_text(store_toml, encoding="utf-8")
     with open(folder / f"{source}.csv", "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, delimiter=";").writerows(rows)
     code = main(["import", str(folder / f"{source}.csv"), "--source", source, "--config", str(cfg)])
@@ -50,8 +57,9 @@ def import_rows(folder: Path, rows: list[list[str]], source: str, capsys) -> Pat
 
 
 @pytest.fixture
-def deployment(tmp_path, capsys):
-    return import_rows(tmp_path, TRICKY, "stadt", capsys)
+def deployment(tmp_path, capsys, store_backend):
+    """A deployment on the GeoPackage file and on PostGIS (the config's [store] section says which)."""
+    return import_rows(tmp_path, TRICKY, "stadt", capsys, store_backend.toml())
 
 
 def comparable(frame):
@@ -62,7 +70,7 @@ def comparable(frame):
 
 
 def test_the_tricky_list_imports_as_intended(tmp_path, deployment):
-    offers = comparable(Store(tmp_path / "store.gpkg").offers())
+    offers = comparable(stored(deployment).offers())
     first = offers["007"]
     assert first["languages"] == ["ar", "kmr", "prs", "uk"]
     assert first["language_notes"] == {"ar": "Mo, Di; nach Absprache", "uk": "nur (mit Termin)"}
@@ -81,7 +89,7 @@ def test_export_then_import_reproduces_the_offers(tmp_path, capsys, deployment, 
     code = main(["import", str(out), "--source", "stadt", "--config", str(fresh), "--report", str(tmp_path / "r.csv")])
     _, err = capsys.readouterr()
     assert code == 0, err
-    before = comparable(Store(tmp_path / "store.gpkg").offers())
+    before = comparable(stored(deployment).offers())
     after = comparable(Store(tmp_path / "fresh.gpkg").offers())
     assert after == before
     with open(tmp_path / "r.csv", encoding="utf-8-sig") as fh:
@@ -193,4 +201,4 @@ def test_export_without_a_store_says_so(tmp_path, capsys):
 
 def test_export_store_rejects_unknown_formats(tmp_path, deployment):
     with pytest.raises(ValueError, match="shp"):
-        export_store(Store(tmp_path / "store.gpkg"), "shp", tmp_path / "x.shp")
+        export_store(stored(deployment), "shp", tmp_path / "x.shp")

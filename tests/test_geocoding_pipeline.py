@@ -288,11 +288,12 @@ def test_self_hosted_nominatim_may_be_asked_faster(tmp_path):
         geocoder.close()
 
 
-def test_loaded_districts_restrict_every_geocoder_built_from_the_settings(tmp_path):
-    """Import, `geocode` and the address search all get the districts' union without passing it."""
+def test_loaded_districts_restrict_the_geocoder_they_are_passed_to(tmp_path):
+    """Import, `geocode` and the address search pass the stored districts' union (the pipeline opens no store)."""
     import geopandas as gpd
 
-    from geo.store import Store
+    from geo.geocoding.pipeline import districts_union
+    from geo.store import open_store
 
     gazetteer = tmp_path / "town.gazetteer.sqlite"
     from geo.geocoding.gazetteer_build import build_gazetteer
@@ -306,11 +307,13 @@ def test_loaded_districts_restrict_every_geocoder_built_from_the_settings(tmp_pa
 
     # Districts around Musterstadt only: Nachbardorf's Hauptstraße 5 is now outside the area.
     lat, lon = HAUPT_5_A
-    Store(settings.store_path).write(districts=gpd.GeoDataFrame(
+    store = open_store(settings)
+    store.replace_districts(gpd.GeoDataFrame(
         {"district_id": ["1"], "name": ["Mitte"]}, geometry=[box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)],
-        crs=4326))
+        crs=4326), actor="test")
     assert HAUPT_5_B[1] > lon + 0.01
-    [outside, inside] = build_geocoder(settings).geocode_many(
+    assert districts_union(open_store(make_settings(tmp_path / "leer")).districts()) is None
+    [outside, inside] = build_geocoder(settings, area_filter=districts_union(store.districts())).geocode_many(
         [nachbar, AddressQuery("Hauptstraße", "5", "67655", "Musterstadt")])
     assert outside.status == "outside_area"
     assert inside.status == "ok"

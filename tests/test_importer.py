@@ -1,4 +1,7 @@
-"""geo.importer and `angebotskarte import`: every row ends in the store or in the report."""
+"""geo.importer and `angebotskarte import`: every row ends in the store or in the report.
+
+Every test runs on the GeoPackage file and on PostGIS (the autouse fixture below).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +13,51 @@ from pathlib import Path
 import geopandas as gpd
 import openpyxl
 import pytest
-from conftest import make_settings, write_csv
+from conftest import make_settings as _make_settings, write_csv
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 from shapely.geometry import box
 
 from geo.geocoding.base import GeocodeResult, GeocodingBlocked
 from geo.importer import REPORT_COLUMNS, import_file
 from geo.schema import InputError
-from geo.store import Store
+from geo.store import open_store
 from webmap.cli import main
+
+BACKEND = None  # the StoreBackend of the running test
+
+
+@pytest.fixture(autouse=True)
+def _on_both_backends(store_backend):
+    global BACKEND
+    BACKEND = store_backend
+    yield
+    BACKEND = None
+
+
+def make_settings(folder: Path, **sections):
+    """Settings of a deployment in ``folder`` whose store is on the test's backend."""
+    return _make_settings(folder, store=BACKEND.store_section_for(folder), **sections)
+
+
+def stored(folder: Path):
+    """The store of the deployment in ``folder`` (read in the tests' assertions)."""
+    return open_store(make_settings(folder))
+
+
+def snapshot(folder: Path):
+    """Everything a failed command must leave as it was: the file's bytes, or the data version and offers."""
+    if BACKEND.name == "gpkg":
+        return (folder / "store.gpkg").read_bytes()
+    with stored(folder) as store:
+        return store.version, store.offers().drop(columns="geometry").to_json()
+
 
 HEADER = "ID;Name;Kategorie;Straße;Hausnummer;PLZ;Ort;Breitengrad;Längengrad;Sprachen;Öffnungszeiten\n"
 
 
 def config(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "angebotskarte.toml"
-    path.write_text('[store]\npath = "store.gpkg"\n' + extra, encoding="utf-8")
+    path.write_text(BACKEND.toml() + extra, encoding="utf-8")
     return path
 
 
@@ -50,7 +82,7 @@ def test_all_rows_valid_exit_0_and_summary(tmp_path, capsys):
     assert code == 0, err
     assert "2 rows read, 2 imported (0 with warnings), 0 rejected, 0 duplicates" in out
     assert "source 'a.csv': 2 added, 0 changed, 0 removed" in out
-    offers = Store(tmp_path / "store.gpkg").offers()
+    offers = stored(tmp_path).offers()
     assert offers["name"].tolist() == ["Beratung Mitte", "Treff Ost"]
     assert offers["source"].unique().tolist() == ["a.csv"]
 
@@ -67,7 +99,7 @@ def test_some_rows_rejected_exit_1_valid_rows_stored_report_has_every_problem(tm
     code, out, err = run(capsys, "import", tmp_path / "b.csv", "--config", cfg, "--report", tmp_path / "r" / "report.csv")
     assert code == 1
     assert "5 rows read, 2 imported (0 with warnings), 2 rejected, 0 duplicates, 1 need review" in out
-    assert Store(tmp_path / "store.gpkg").offers()["id"].tolist() == ["1", "4"]
+    assert stored(tmp_path).offers()["id"].tolist() == ["1", "4"]
     report = read_report(tmp_path / "r" / "report.csv")
     assert list(report[0]) == list(REPORT_COLUMNS)
     rows = {(r["row"], r["column"], r["value"], r["severity"]) for r in report}
@@ -76,7 +108,7 @@ def test_some_rows_rejected_exit_1_valid_rows_stored_report_has_every_problem(tm
     assert ("6", "Öffnungszeiten", "montags 9-12", "note") in rows  # read as "Mo 09:00-12:00"
     assert ("7", "ID", "1", "error") in rows  # the id of row 2 again
     assert all(r["file"] == "b.csv" and r["message"] for r in report)
-    assert Store(tmp_path / "store.gpkg").offers()["opening_hours"].tolist() == ["", "Mo 09:00-12:00"]
+    assert stored(tmp_path).offers()["opening_hours"].tolist() == ["", "Mo 09:00-12:00"]
     # the console names file, row, column and value of the rejected rows
     assert "b.csv, row 5, column 'Sprachen'" in err and "'Klingonx'" in err
     assert "Traceback" not in err
@@ -100,14 +132,14 @@ def test_unusable_file_exit_2_one_line_nothing_changed(tmp_path, capsys, content
     cfg = config(tmp_path)
     write_csv(tmp_path / "ok.csv", "Name\nSchon da\n")
     assert run(capsys, "import", tmp_path / "ok.csv", "--config", cfg)[0] == 0
-    before = (tmp_path / "store.gpkg").read_bytes()
+    before = snapshot(tmp_path)
     (tmp_path / "leer.csv").write_bytes(content)
     code, out, err = run(capsys, "import", tmp_path / "leer.csv", "--source", "ok.csv", "--config", cfg)
     assert code == 2
     for word in words:
         assert word in err
     assert "nothing was changed" in err and "Traceback" not in err
-    assert (tmp_path / "store.gpkg").read_bytes() == before
+    assert snapshot(tmp_path) == before
 
 
 def test_strict_stores_nothing_unless_every_row_is_valid(tmp_path, capsys):
@@ -115,11 +147,11 @@ def test_strict_stores_nothing_unless_every_row_is_valid(tmp_path, capsys):
     write_csv(tmp_path / "s.csv", "Name;Kategorie;Sprachen\nGut;Beratung;\nSchlecht;Beratung;Klingonx\n")
     code, out, _ = run(capsys, "import", tmp_path / "s.csv", "--strict", "--config", cfg, "--report", tmp_path / "r.csv")
     assert code == 1 and "--strict" in out
-    assert not (tmp_path / "store.gpkg").exists()
+    assert not stored(tmp_path).exists()
     assert read_report(tmp_path / "r.csv")  # the report is written anyway
     write_csv(tmp_path / "s.csv", "Name;Kategorie\nGut;Beratung\n")
     assert run(capsys, "import", tmp_path / "s.csv", "--strict", "--config", cfg)[0] == 0
-    assert Store(tmp_path / "store.gpkg").offers()["name"].tolist() == ["Gut"]
+    assert stored(tmp_path).offers()["name"].tolist() == ["Gut"]
 
 
 def test_a_list_whose_every_row_fails_does_not_wipe_its_source(tmp_path):
@@ -130,7 +162,7 @@ def test_a_list_whose_every_row_fails_does_not_wipe_its_source(tmp_path):
     summary = import_file(tmp_path / "l.csv", settings)
     assert summary.exit_code == 1 and not summary.stored and summary.needs_review == 2
     assert "nothing stored" in summary.lines()[-1]
-    assert Store(settings.store_path).offers()["name"].tolist() == ["A", "B"]
+    assert stored(settings.base_dir).offers()["name"].tolist() == ["A", "B"]
 
 
 def test_duplicates_are_counted_reported_and_not_stored_twice(tmp_path, capsys):
@@ -140,7 +172,7 @@ def test_duplicates_are_counted_reported_and_not_stored_twice(tmp_path, capsys):
     code, out, _ = run(capsys, "import", tmp_path / "d.csv", "--config", cfg, "--report", tmp_path / "r.csv")
     assert code == 0
     assert "3 rows read, 1 imported (1 with warnings), 0 rejected, 2 duplicates" in out  # not located
-    assert len(Store(tmp_path / "store.gpkg").offers()) == 1
+    assert len(stored(tmp_path).offers()) == 1
     duplicates = [r for r in read_report(tmp_path / "r.csv") if r["severity"] == "duplicate"]
     assert [(r["row"], "row 2" in r["message"]) for r in duplicates] == [("3", True), ("4", True)]
 
@@ -159,7 +191,7 @@ def test_xlsx_first_sheet_or_the_named_one(tmp_path, capsys):
     book.save(tmp_path / "liste.xlsx")
     assert run(capsys, "import", tmp_path / "liste.xlsx", "--config", cfg, "--source", "a")[0] == 0
     assert run(capsys, "import", tmp_path / "liste.xlsx", "--sheet", "Kreis", "--config", cfg, "--source", "b")[0] == 0
-    offers = Store(tmp_path / "store.gpkg").offers().set_index("name")
+    offers = stored(tmp_path).offers().set_index("name")
     assert offers.loc["Aus Blatt 1", "geocode_status"] == "given"
     assert offers.loc["Aus Blatt 2", "postcode"] == "67655"
     code, _, err = run(capsys, "import", tmp_path / "liste.xlsx", "--sheet", "Land", "--config", cfg)
@@ -174,18 +206,18 @@ def test_reimporting_a_source_replaces_it_by_id_and_leaves_others(tmp_path, caps
     write_csv(tmp_path / "kreis.csv", "ID;Name;Kategorie\nk1;Kreis Eins;Sport\n")
     assert run(capsys, "import", tmp_path / "stadt.csv", "--source", "stadt", "--config", cfg)[0] == 0
     assert run(capsys, "import", tmp_path / "kreis.csv", "--source", "kreis", "--config", cfg)[0] == 0
-    kreis_before = Store(tmp_path / "store.gpkg").offers().query("source == 'kreis'")
+    kreis_before = stored(tmp_path).offers().query("source == 'kreis'")
 
     write_csv(tmp_path / "stadt.csv", "ID;Name;Kategorie\ns1;Eins;Beratung\ns2;Zwei geändert;Beratung\ns4;Vier;Sport\n")
     code, out, _ = run(capsys, "import", tmp_path / "stadt.csv", "--source", "stadt", "--config", cfg)
     assert code == 0 and "source 'stadt': 1 added, 1 changed, 1 removed" in out
-    offers = Store(tmp_path / "store.gpkg").offers()
+    offers = stored(tmp_path).offers()
     assert sorted(offers.query("source == 'stadt'")["id"]) == ["s1", "s2", "s4"]
     assert offers.set_index("id").loc["s2", "name"] == "Zwei geändert"
     kreis_after = offers.query("source == 'kreis'")
     assert kreis_after.drop(columns="geometry").reset_index(drop=True).equals(
         kreis_before.drop(columns="geometry").reset_index(drop=True))
-    log = Store(tmp_path / "store.gpkg").imports()
+    log = stored(tmp_path).imports()
     assert log["source"].tolist() == ["stadt", "kreis", "stadt"]
     assert log.iloc[-1][["added", "changed", "removed"]].astype(int).tolist() == [1, 1, 1]
 
@@ -206,7 +238,7 @@ def test_an_id_used_by_another_source_is_rejected(tmp_path):
     import_file(tmp_path / "a.csv", settings, source="a")
     summary = import_file(tmp_path / "b.csv", settings, source="b", report_path=tmp_path / "r.csv")
     assert summary.rejected == 1 and summary.exit_code == 1
-    offers = Store(settings.store_path).offers().set_index("id")
+    offers = stored(settings.base_dir).offers().set_index("id")
     assert offers.loc["x1", "name"] == "A" and offers.loc["x2", "source"] == "b"
     assert any(r["row"] == "2" and "source 'a'" in r["message"] for r in read_report(tmp_path / "r.csv"))
 
@@ -220,7 +252,7 @@ def test_rows_without_coordinates_are_stored_not_located_and_listed(tmp_path):
     summary = import_file(tmp_path / "n.csv", settings, report_path=tmp_path / "r.csv")
     assert summary.exit_code == 0 and summary.imported == 4 and summary.not_located == 2
     assert "2 offers have no coordinates yet" in " ".join(summary.lines())
-    status = Store(settings.store_path).offers().set_index("name")["geocode_status"].to_dict()
+    status = stored(settings.base_dir).offers().set_index("name")["geocode_status"].to_dict()
     assert status == {"Ohne": "not_located", "Mit": "given", "Online": "virtual", "Weit weg": "not_located"}
     listed = {r["row"] for r in read_report(tmp_path / "r.csv") if "not located" in r["message"]}
     assert listed == {"2", "5"}
@@ -252,7 +284,7 @@ def test_rows_without_coordinates_go_through_the_geocoder(tmp_path):
     geocoder = FakeGeocoder({"Marktstraße 5, 67655 Kaiserslautern": (49.443, 7.771)})
     summary = import_file(tmp_path / "g.csv", settings, geocoder=geocoder, report_path=tmp_path / "r.csv")
     assert geocoder.asked == ["Marktstraße 5, 67655 Kaiserslautern", "Nirgendwo 1, 67655 Kaiserslautern"]
-    offers = Store(settings.store_path).offers().set_index("name")
+    offers = stored(settings.base_dir).offers().set_index("name")
     assert offers.loc["Gefunden", ["geocode_status", "geocode_provider"]].tolist() == ["ok", "fake"]
     assert offers.loc["Gefunden", "geometry"].y == pytest.approx(49.443)
     assert offers.loc["Nicht gefunden", "geocode_status"] == "not_found"
@@ -268,7 +300,7 @@ def test_a_provider_refusing_midway_keeps_every_row(tmp_path):
     geocoder = FakeGeocoder({"Marktstraße 1, Kaiserslautern": (49.44, 7.75)}, blocked_after=1)
     summary = import_file(tmp_path / "g.csv", settings, geocoder=geocoder)
     assert summary.stored and summary.imported == 3
-    status = Store(settings.store_path).offers().set_index("name")["geocode_status"].to_dict()
+    status = stored(settings.base_dir).offers().set_index("name")["geocode_status"].to_dict()
     assert status == {"A": "ok", "B": "error", "C": "error"}
     assert any("geocoding stopped" in p.message for p in summary.problems)
 
@@ -277,10 +309,10 @@ def test_offers_outside_every_district_are_flagged_not_dropped(tmp_path):
     settings = make_settings(tmp_path)
     districts = gpd.GeoDataFrame({"district_id": ["01"], "name": ["Mitte"]},
                                  geometry=[box(7.70, 49.40, 7.80, 49.48)], crs=4326)
-    Store(settings.store_path).write(districts=districts)
+    stored(settings.base_dir).write(districts=districts)
     write_csv(tmp_path / "d.csv", "Name;Breitengrad;Längengrad\nDrin;49,44;7,75\nDraußen;49,50;7,90\nOhne Ort;;\n")
     summary = import_file(tmp_path / "d.csv", settings)
-    offers = Store(settings.store_path).offers().set_index("name")
+    offers = stored(settings.base_dir).offers().set_index("name")
     assert offers["district"].to_dict() == {"Drin": "01", "Draußen": "", "Ohne Ort": ""}
     assert offers["district_status"].to_dict() == {"Drin": "inside", "Draußen": "outside", "Ohne Ort": ""}
     flagged = [p for p in summary.problems if "outside every district" in p.message]
@@ -319,11 +351,11 @@ def test_input_error_from_the_library_changes_nothing(tmp_path):
     settings = make_settings(tmp_path)
     write_csv(tmp_path / "ok.csv", "Name\nA\n")
     import_file(tmp_path / "ok.csv", settings)
-    before = settings.store_path.read_bytes()
+    before = snapshot(tmp_path)
     write_csv(tmp_path / "kaputt.geojson", "{nicht json")
     with pytest.raises(InputError, match="kaputt.geojson"):
         import_file(tmp_path / "kaputt.geojson", settings, source="ok.csv")
-    assert settings.store_path.read_bytes() == before
+    assert snapshot(tmp_path) == before
 
 
 # -- the invariant, on many generated lists ----------------------------------------------------------
@@ -361,15 +393,15 @@ def test_every_row_ends_in_the_store_or_the_report(tmp_path, rows):
         report = read_report(work / "r.csv")
         non_blank = [i + 2 for i, row in enumerate(rows) if any(v.strip() for v in row.values())]
         turned_away = {int(r["row"]) for r in report if r["severity"] in ("error", "duplicate")}
-        stored = Store(settings.store_path).offers() if summary.stored else None
+        stored_offers = stored(settings.base_dir).offers() if summary.stored else None
         assert summary.rows_read == len(non_blank)
         waiting = {int(r["row"]) for r in report if r["severity"] == "review"} - turned_away
         assert summary.imported + summary.rejected + summary.duplicates + summary.needs_review == summary.rows_read
         assert turned_away <= set(non_blank)
         assert len(turned_away) == summary.rejected + summary.duplicates
         assert len(waiting) == summary.needs_review
-        if stored is not None:
-            assert len(stored) == summary.imported
+        if stored_offers is not None:
+            assert len(stored_offers) == summary.imported
         else:
             assert summary.imported == 0 or summary.rejected or summary.needs_review
 
@@ -378,10 +410,64 @@ def test_import_columns_from_the_config_and_an_excel_report(tmp_path):
     settings = make_settings(tmp_path, **{"import": {"columns": {"Wer": "name", "Plätze": "capacity"}}})
     write_csv(tmp_path / "m.csv", "Wer;Kategorie;Plätze\nTreff am Markt;Treffpunkt;12\nTest;Treffpunkt;x\n")
     summary = import_file(tmp_path / "m.csv", settings, report_path=tmp_path / "probleme.xlsx")
-    assert Store(settings.store_path).offers()["name"].tolist() == ["Treff am Markt"]
+    assert stored(tmp_path).offers()["name"].tolist() == ["Treff am Markt"]
     assert summary.needs_review == 1  # "Test" is a test entry
     book = openpyxl.load_workbook(tmp_path / "probleme.xlsx")
     assert book["Zeilen"].cell(3, 2).value == "kept for review (unpublished)"
     # an explicit mapping wins over the config
     summary = import_file(tmp_path / "m.csv", settings, columns={"Wer": "organisation", "Kategorie": "name"})
-    assert "Treffpunkt" in Store(settings.store_path).offers()["name"].tolist()
+    assert "Treffpunkt" in stored(tmp_path).offers()["name"].tolist()
+
+
+# -- re-import as a three-way merge (web edits survive an unchanged list) ------------------------------
+
+def test_reimport_keeps_web_edits_the_file_did_not_touch_and_takes_what_it_changed(tmp_path):
+    settings = make_settings(tmp_path)
+    write_csv(tmp_path / "l.csv", "ID;Name;Telefon;Kategorie\nx1;Treff;0631 1;Treffpunkt\nx2;Kurs;0631 2;Sprachkurs\n"
+              "x3;Weg;;Sport\n")
+    import_file(tmp_path / "l.csv", settings, source="stadt")
+    with stored(tmp_path) as store:
+        store.update_offer("x1", {"phone": "0631 999"}, expected_version=1, actor="editor@example.org")
+        store.update_offer("x2", {"name": "Kurs (Web)"}, expected_version=1, actor="editor@example.org")
+    write_csv(tmp_path / "l.csv", "ID;Name;Telefon;Kategorie\nx1;Treff;0631 1;Treffpunkt\nx2;Kurs neu;0631 2;Sprachkurs\n"
+              "x4;Lauftreff;;Sport\n")
+    summary = import_file(tmp_path / "l.csv", settings, source="stadt")
+    assert (summary.added, summary.changed, summary.removed) == (1, 1, 1)
+    with stored(tmp_path) as store:
+        offers = store.offers().set_index("id")
+        assert offers.loc["x1", "phone"] == "0631 999"  # the file did not change it: the web edit stays
+        assert offers.loc["x2", "name"] == "Kurs neu"  # the file changed it: the file wins ...
+        assert [e.after.get("name") for e in store.history("x2")][-2:] == ["Kurs (Web)", "Kurs neu"]  # ... both kept
+        assert store.offer("x1")["version"] == 2  # untouched by the import
+        assert "x3" not in offers.index and store.offer("x3", include_deleted=True)["deleted_by"] == "import l.csv"
+        assert store.history("x4")[0].actor == "import l.csv" and store.history("x4")[0].action == "create"
+        assert store.restore_offer("x3", actor="editor@example.org")["name"] == "Weg"
+
+
+def test_an_offer_the_import_removed_comes_back_with_the_list_one_an_editor_deleted_stays_deleted(tmp_path):
+    settings = make_settings(tmp_path)
+    write_csv(tmp_path / "l.csv", "ID;Name\na;A\nb;B\n")
+    import_file(tmp_path / "l.csv", settings, source="s")
+    write_csv(tmp_path / "l.csv", "ID;Name\nb;B\n")
+    import_file(tmp_path / "l.csv", settings, source="s")
+    with stored(tmp_path) as store:
+        store.delete_offer("b", expected_version=1, actor="editor@example.org")
+    write_csv(tmp_path / "l.csv", "ID;Name\na;A\nb;B\n")
+    again = import_file(tmp_path / "l.csv", settings, source="s")
+    assert (again.added, again.removed) == (1, 0)
+    with stored(tmp_path) as store:
+        assert store.offers()["id"].tolist() == ["a"]
+        assert [e.action for e in store.history("a")] == ["create", "delete", "import"]
+
+
+def test_an_unchanged_reimport_makes_no_offer_version_and_only_logs(tmp_path):
+    settings = make_settings(tmp_path)
+    write_csv(tmp_path / "l.csv", "ID;Name;Breitengrad;Längengrad\na;A;49,44;7,75\n")
+    import_file(tmp_path / "l.csv", settings, source="s")
+    with stored(tmp_path) as store:
+        before = store.data_version()
+    import_file(tmp_path / "l.csv", settings, source="s")
+    with stored(tmp_path) as store:
+        assert store.offer("a")["version"] == 1 and len(store.history("a")) == 1
+        assert store.data_version() == before + 1 and len(store.imports()) == 2
+        assert store.changes_since(before).offer_ids == frozenset()

@@ -239,8 +239,10 @@ class _FakeGeocoder:
 def test_address_search_is_rate_limited_and_never_logged(demo_app, monkeypatch, caplog):
     from geo.geocoding.politeness import ClientRateLimit
 
-    demo_app.extensions.setdefault("angebotskarte.cache", {})["geocoder"] = fake = _FakeGeocoder()
-    demo_app.extensions["angebotskarte.cache"]["address_rate"] = ClientRateLimit(3)
+    fake = _FakeGeocoder()
+    monkeypatch.setattr("webmap.pages.address_search.address_geocoder", lambda: fake)
+    monkeypatch.setattr("webmap.pages.listing.address_geocoder", lambda: fake)
+    demo_app.extensions.setdefault("angebotskarte.cache", {})["address_rate"] = ClientRateLimit(3)
     client = demo_app.test_client()
     secret = "Geheimweg 7 Kaiserslautern"
     with caplog.at_level("DEBUG"):

@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint, Flask, jsonify
 
 from geo.readmodel import StoreChangedWhileReading
-from geo.store import StoreError
+from geo.store import StoreError, StoreUnavailable
 from webmap.state import current_data
 
 bp = Blueprint("health", __name__)
@@ -26,6 +26,10 @@ def healthz():
         if not data.store.exists():
             return jsonify(status="no data", detail="the store does not exist yet; run 'angebotskarte import'"), 503
         snap = data.snapshot()
+    except StoreUnavailable as exc:
+        log.error("healthz: the database cannot be reached: %s", exc)
+        return jsonify(status="unavailable", detail="the database cannot be reached; service resumes by itself "
+                                                    "once it is back"), 503
     except StoreError as exc:
         log.error("healthz: the store cannot be read: %s", exc)
         return jsonify(status="error", detail="the store cannot be read (see the server log); re-import the "

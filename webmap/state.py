@@ -15,7 +15,7 @@ from flask import Flask, current_app, g
 
 from geo.readmodel import ReadModel, Snapshot
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import StoreUnavailable, open_store
 from geo.vocab import Vocabulary, categories_from_config, target_groups_from_config
 
 
@@ -24,7 +24,7 @@ class AppData:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = Store(settings.store_path)
+        self.store = open_store(settings)
         self.categories: Vocabulary = categories_from_config(settings.vocabulary.categories)
         self.target_groups: Vocabulary = target_groups_from_config(settings.vocabulary.target_groups)
         self.read_model = ReadModel(self.store, index_builder=self._build_index)
@@ -54,6 +54,7 @@ class AppData:
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["angebotskarte"] = AppData(settings)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
 
 
 def current_data() -> AppData:
@@ -71,6 +72,24 @@ def snapshot() -> Snapshot:
 def derived(name: str, build: Callable[[Snapshot], Any]) -> Any:
     """``build(snapshot)`` for this request's snapshot, computed once per data version."""
     return snapshot().derived(name, build)
+
+
+def _store_unavailable(error: StoreUnavailable):
+    """The database cannot be reached: 503 (retry later), not a 500; service resumes by itself."""
+    from flask import jsonify, request
+
+    body = {"error": "the data store is unreachable; please try again in a moment", "parameter": None,
+            "value": None, "allowed": None}
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(body)
+    else:
+        response = current_app.response_class(
+            "<!doctype html><title>503</title><p>Die Daten sind gerade nicht erreichbar. Bitte versuchen Sie es "
+            "gleich noch einmal. / The data store is unreachable; please try again in a moment.</p>",
+            mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def search_vocabulary():

@@ -280,24 +280,15 @@ class GeocodingPipeline:
         self.cache.put(provider.name, key, entry)
 
 
-def districts_union(settings) -> BaseGeometry | None:
-    """The union of the store's districts (EPSG:4326), or None when the store has none.
+def districts_union(districts) -> BaseGeometry | None:
+    """The union of district polygons (EPSG:4326), or None when there are none.
 
-    Every caller (import, ``geocode``, the pages' address search) gets the same
-    plausibility check without having to load the districts itself.
+    Callers pass it as ``area_filter`` to :func:`build_geocoder` (import, ``geocode``,
+    the pages' address search), so every geocoder gets the same plausibility check.
     """
     import shapely
 
-    from geo.store import Store, StoreError
-
-    path = settings.store_path
-    if path is None or not path.exists():
-        return None
-    try:
-        districts = Store(path).districts()
-    except StoreError:
-        return None  # an unreadable store is reported by whoever reads the offers
-    if districts.empty:
+    if districts is None or districts.empty:
         return None
     return shapely.union_all(districts.geometry.values)
 
@@ -312,8 +303,8 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
     settings
         :class:`geo.settings.Settings`.
     area_filter
-        The districts' union (EPSG:4326), checked in addition to ``[area] bbox``;
-        None: the union of the districts in ``[store] path``, when any are loaded.
+        The districts' union (EPSG:4326, see :func:`districts_union`), checked in addition
+        to ``[area] bbox``; None: only the bbox (this module opens no store).
     clock, sleep
         For the rate limits and back-off (tests pass fakes).
     now
@@ -378,7 +369,5 @@ def build_geocoder(settings, *, area_filter: BaseGeometry | None = None,
         except CacheError as exc:
             raise GeocodingConfigError(f"{where}: {exc}") from None
     max_age = g.cache_max_age_days
-    if area_filter is None:
-        area_filter = districts_union(settings)
     return GeocodingPipeline(providers, cache=cache, area=AreaCheck(bbox, area_filter), refresh=refresh,
                              max_age_days=float(max_age) if max_age else None, now=now)

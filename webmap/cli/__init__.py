@@ -20,17 +20,21 @@ import click
 
 from webmap.cli import (
     coverage,
+    db,
     demo,
     districts,
     export,
     export_html,
     gazetteer,
     geocode,
+    history,
     import_,
     init,
     population,
     population_grid,
+    revert,
     serve,
+    store,
 )
 from webmap.cli.base import Group, run_main
 
@@ -46,6 +50,10 @@ COMMANDS: tuple[click.Command, ...] = (
     population.command,
     population_grid.command,
     coverage.command,
+    history.command,
+    revert.command,
+    db.group,
+    store.group,
     demo.command,
     serve.command,
 )

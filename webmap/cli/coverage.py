@@ -55,7 +55,7 @@ def command(settings: Settings, category: str | None, language: str | None, targ
     except GridError as exc:
         raise CommandError(f"[population] grid: {exc}") from None
     if inputs.districts.empty:
-        raise CommandError(f"{store.path} has no districts; load them with 'angebotskarte districts FILE'")
+        raise CommandError(f"{store.label} has no districts; load them with 'angebotskarte districts FILE'")
     chosen = [m.strip() for item in metrics for m in item.split(",") if m.strip()]
     filters = dict(category=category, language=language, target_group=target_group)
     kind = "underserved" if underserved else "language_gaps" if language_gaps else "coverage"

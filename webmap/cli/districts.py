@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from geo.districts import assign_districts, load_districts
+from geo.districts import load_districts
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import open_store
 from webmap.cli.base import Command, pass_settings, say, warn
 from webmap.cli.options import file_or_configured, optional_file_argument
 
@@ -30,9 +30,10 @@ def command(settings: Settings, file: Path | None, name_field: str | None, id_fi
                                          id_field or settings.districts.id_field, layer=layer)
     for problem in problems:
         warn(f"  {problem.severity}: {problem}")
-    store = Store(settings.store_path)
-    offers = assign_districts(store.offers(), districts)
-    store.write(offers=offers, districts=districts)
+    with open_store(settings) as store:
+        # The store assigns every offer to its district in the same transaction.
+        store.replace_districts(districts, actor=f"districts {Path(path).name}")
+        offers = store.offers()
     inside = int((offers["district_status"] == "inside").sum())
     outside = int((offers["district_status"] == "outside").sum())
     say(f"{len(districts)} districts loaded; offers: {inside} inside a district, {outside} outside every district")

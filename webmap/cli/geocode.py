@@ -55,7 +55,8 @@ def command(settings: Settings, input_path: Path, out: Path, sheet: str | None, 
     Interrupted runs resume: answers already received are cached."""
     from geo.geocoding.base import AddressQuery, GeocodeResult, GeocodingBlocked
     from geo.geocoding.normalise import parse_address_text
-    from geo.geocoding.pipeline import build_geocoder
+    from geo.geocoding.pipeline import build_geocoder, districts_union
+    from geo.store import StoreError, open_store
     from geo.readers.columns import accepted_headers, map_headers
     from geo.schema import InputError
 
@@ -72,7 +73,12 @@ def command(settings: Settings, input_path: Path, out: Path, sheet: str | None, 
             f"or one address column ({', '.join(accepted_headers('address'))})", 2)
 
     try:
-        geocoder = build_geocoder(settings, refresh=refresh)
+        with open_store(settings) as store:
+            area = districts_union(store.districts())
+    except StoreError as exc:
+        raise CommandError(str(exc), 2) from None
+    try:
+        geocoder = build_geocoder(settings, refresh=refresh, area_filter=area)
     except ValueError as exc:
         raise CommandError(f"geocoding: {exc}", 2) from None
     if geocoder is None:

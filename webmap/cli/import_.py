@@ -57,9 +57,13 @@ def build_configured_geocoder(settings: Settings):
     """The geocoder from [geocoding] providers, or None when none is configured."""
     if not settings.geocoding.providers:
         return None
-    from geo.geocoding.pipeline import build_geocoder
+    from geo.geocoding.pipeline import build_geocoder, districts_union
+    from geo.store import open_store
 
+    # Answers outside the loaded districts count as "outside_area" (the pipeline opens no store).
+    with open_store(settings) as store:
+        area = districts_union(store.districts())
     try:
-        return build_geocoder(settings)
+        return build_geocoder(settings, area_filter=area)
     except ValueError as exc:
         raise CommandError(f"geocoding: {exc}", 2) from None

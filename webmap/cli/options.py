@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import Store, open_store
 from webmap.cli.base import CommandError
 from webmap.server import check_limit
 
@@ -48,7 +48,7 @@ def file_or_configured(settings: Settings, given: Path | None, section: str, key
 
 def existing_store(settings: Settings, first: str = "import offers first (angebotskarte import FILE)") -> Store:
     """The store of the config, which must exist already; ``first`` says how to make it."""
-    store = Store(settings.store_path)
+    store = open_store(settings)
     if not store.exists():
-        raise CommandError(f"no store at {store.path}; {first}")
+        raise CommandError(f"no store at {store.label}; {first}")
     return store

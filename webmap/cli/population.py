@@ -8,7 +8,7 @@ import click
 
 from geo.districts import load_population
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import open_store
 from webmap.cli.base import Command, CommandError, pass_settings, say, warn
 from webmap.cli.options import file_or_configured, optional_file_argument
 
@@ -23,7 +23,7 @@ def command(settings: Settings, file: Path | None, district_field: str | None, t
     Further numeric columns (foreign residents, origin groups, age bands) are kept for the
     planner's view."""
     path = file_or_configured(settings, file, "population", "path")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     table, problems = load_population(path, store.districts(),
                                       district_field or settings.population.district_field,
                                       total_field or settings.population.total_field)
@@ -31,6 +31,6 @@ def command(settings: Settings, file: Path | None, district_field: str | None, t
         warn(f"  {problem.severity}: {problem}")
     if any(p.severity == "error" for p in problems):
         raise CommandError(f"{len(problems)} rows could not be matched (nothing was changed)", 1)
-    store.write(population=table)
+    store.replace_population(table, actor=f"population {Path(path).name}")
     say(f"population for {len(table)} districts loaded ({int(table['population'].sum())} residents)")
     return 0

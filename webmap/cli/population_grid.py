@@ -10,7 +10,7 @@ import numpy as np
 from geo.coverage.grid import GridError, read_zensus_grid
 from geo.coverage.inputs import GRID_LAYER, grid_bounds, store_grid
 from geo.settings import Settings
-from geo.store import Store
+from geo.store import open_store
 from webmap.cli.base import Command, CommandError, pass_settings, say
 from webmap.cli.options import file_or_configured, optional_file_argument
 
@@ -28,7 +28,7 @@ def command(settings: Settings, file: Path | None, column: str | None, all_cells
     store. The planner's view then places residents by the grid instead of spreading them
     evenly over each district."""
     path = file_or_configured(settings, file, "population", "grid")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     bounds = None if all_cells else grid_bounds(store.districts(), settings)
     try:
         grid = read_zensus_grid(path, column=column, bounds=bounds)
@@ -37,7 +37,7 @@ def command(settings: Settings, file: Path | None, column: str | None, all_cells
     if grid.empty:
         raise CommandError(f"{path}: none of the {grid.attrs.get('rows', 0)} cells lies in the area of the districts "
                            "(or [area] bbox); is it the right grid? (nothing was changed)")
-    store_grid(store, grid)
+    store_grid(store, grid, actor=f"population-grid {Path(path).name}")
     residents = float(np.nansum(grid["population"]))
     size = grid.attrs.get("cell_size_m")
     size_text = f"{size:g} m cells" if size else "cells"

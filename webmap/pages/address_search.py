@@ -15,7 +15,7 @@ from flask_babel import gettext
 
 from geo.geocoding.politeness import ClientRateLimit
 
-from webmap.state import app_cache, current_data
+from webmap.state import app_cache, current_data, derived
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -37,14 +37,18 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
 
 
 def address_geocoder():
-    """The address pipeline of [geocoding], or None when no provider is configured (built once per app)."""
+    """The address pipeline of [geocoding], or None when no provider is configured.
 
-    def build():
-        from geo.geocoding.pipeline import build_geocoder
+    Built once per data version: answers outside the districts of that version count as
+    "outside_area", so the filter follows the districts when they are reloaded.
+    """
 
-        return build_geocoder(current_data().settings)
+    def build(snap):
+        from geo.geocoding.pipeline import build_geocoder, districts_union
 
-    return app_cache("geocoder", build)
+        return build_geocoder(current_data().settings, area_filter=districts_union(snap.districts))
+
+    return derived("geocoder", build)
 
 
 def _rate_limiter() -> ClientRateLimit:
