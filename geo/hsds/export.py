@@ -25,7 +25,6 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -35,6 +34,7 @@ from geo.hsds.schedules import schedule_rows
 from geo.hsds.spec import HSDS_VERSION, TABLES
 from geo.hsds.tabular import write_package
 from geo.hsds.taxonomy import CATEGORY, TARGET_GROUP, taxonomy_tables, term_id, vocabularies
+from geo.hsds.uris import to_uri
 from geo.languages import language_name
 from geo.schema import OFFER_COLUMNS
 from geo.text import fold
@@ -45,8 +45,6 @@ HSDS_FORMATS = ("hsds", "hsds-csv")
 EXPORTED_TABLES = tuple(t for t in TABLES if t in {
     "organization", "service", "attribute", "service_at_location", "location", "phone", "address", "schedule",
     "language", "accessibility", "taxonomy_term", "metadata", "meta_table_description", "cost_option", "taxonomy"})
-# Characters a URI may hold as they are (RFC 3986 reserved and unreserved, and escapes).
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def to_hsds(offers: pd.DataFrame, vocabs: Mapping[str, Vocabulary] | None = None, lang: str = "de",
@@ -156,24 +154,6 @@ def _organization(r: dict, organizations: dict[str, dict], lang: str) -> dict:
         key = "offer:" + r["id"]
         org = {"id": hsds_id("organization", key), "name": r["name"], "description": words.NO_ORGANISATION[lang]}
     return organizations.setdefault(key, org)
-
-
-def to_uri(iri: str) -> str:
-    """A web address as a URI: the host in IDNA form, other non-ASCII characters %-escaped
-    ("https://bücherei.de/ä" -> "https://xn--bcherei-m2a.de/%C3%A4"). HSDS wants URIs."""
-    if not iri:
-        return ""
-    parts = urlsplit(iri)
-    host = parts.hostname or ""
-    if host and not host.isascii():
-        host = host.encode("idna").decode("ascii")
-        netloc = parts.netloc.rsplit("@", 1)
-        hostport = host + (f":{parts.port}" if parts.port else "")
-        netloc = f"{quote(netloc[0], safe=_URI_SAFE)}@{hostport}" if len(netloc) == 2 else hostport
-    else:
-        netloc = parts.netloc
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URI_SAFE), quote(parts.query, safe=_URI_SAFE),
-                       quote(parts.fragment, safe=_URI_SAFE)))
 
 
 def _last_imports(imports: pd.DataFrame | None) -> dict[str, str]:

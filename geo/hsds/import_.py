@@ -26,6 +26,7 @@ from geo.hsds import words
 from geo.hsds.ids import OFFER_ID_TYPE
 from geo.hsds.schedules import hours_from_schedules
 from geo.hsds.taxonomy import CATEGORY, TARGET_GROUP, TRANSLATION, our_term, taxonomy_id, vocabularies
+from geo.hsds.uris import to_iri
 from geo.schema import Problem
 
 # Our fields, in the order a row gives them (the headers geo.readers.columns knows).
@@ -66,9 +67,10 @@ def offer_rows(tables: Mapping[str, list], file: str) -> tuple[list[str], list[l
             records.append(_offer(service, sal, location, len(places) > 1, index))
     unused = [loc for loc in index.rows("location") if id(loc) not in linked_locations]
     if unused:
-        problems.append(Problem(file, None, "location", str(len(unused)),
-                                f"{len(unused)} locations are linked to no service (they are places, not offers); "
-                                "not imported", severity="warning"))
+        names = ", ".join(repr(_text(loc.get("name") or loc.get("id"))) for loc in unused[:5])
+        problems.append(Problem(file, None, "location", names,
+                                f"{len(unused)} location{'s are' if len(unused) > 1 else ' is'} linked to no service "
+                                "(a place, not an offer); not imported", severity="warning"))
     if not index.rows("service"):
         problems.append(Problem(file, None, "service", "", "the file holds no service: nothing to import",
                                 severity="error"))
@@ -112,7 +114,8 @@ def _offer(service: Mapping, sal: Mapping | None, location: Mapping | None, seve
     loc = location or {}
     lid = loc.get("id")
     ours = loc.get("external_identifier_type") == OFFER_ID_TYPE and loc.get("external_identifier")
-    r["id"] = str(loc["external_identifier"]) if ours else (f"{sid}/{lid}" if several and sid else _text(sid))
+    # a service at several places is one offer per place: "<service id>:<location id>"
+    r["id"] = str(loc["external_identifier"]) if ours else (f"{sid}:{lid}" if several and sid else _text(sid))
     r["name"] = _text(service.get("name"))
     r["description"] = _text(service.get("description"))
     _organisation(r, ix.by_id("organization", service.get("organization_id")))
@@ -144,7 +147,7 @@ def _offer(service: Mapping, sal: Mapping | None, location: Mapping | None, seve
                 _extra(r, f"hsds:{table}.{key}", value)
     if loc.get("name") and _text(loc["name"]) != r["name"]:
         _extra(r, "hsds:location.name", loc["name"])
-    if loc.get("url") and _text(loc["url"]) != r["website"]:
+    if loc.get("url") and to_iri(_text(loc["url"])) != r["website"]:
         _extra(r, "hsds:location.url", loc["url"])
     if not ours and loc.get("external_identifier"):
         _extra(r, "hsds:location.external_identifier",
@@ -179,7 +182,7 @@ def _place(r: dict, loc: Mapping, ix: _Index) -> None:
     r["street"] = _text(address.get("address_1"))
     r["postcode"] = _text(address.get("postal_code"))
     r["city"] = _text(address.get("city"))
-    _extra(r, "address_note", address.get("address_2"))
+    _extra(r, "Adresszusatz", address.get("address_2"))  # the known extra attribute address_note
     if _text(address.get("country")).lower() not in _GERMANY:
         _extra(r, "hsds:address.country", address.get("country"))
     for key in ("attention", "region", "state_province"):
@@ -209,7 +212,7 @@ def _contacts(r: dict, service: Mapping, sal: Mapping | None, loc: Mapping, ix: 
     _extra(r, "fax", "; ".join(dict.fromkeys(n for n in faxes if n)))
     org = ix.by_id("organization", service.get("organization_id")) or {}
     virtual_url = loc.get("url") if _text(loc.get("location_type")).lower() == "virtual" else None
-    r["website"] = _text(service.get("url") or virtual_url or org.get("website"))
+    r["website"] = to_iri(_text(service.get("url") or virtual_url or org.get("website")))
     contact_mail = next((c.get("email") for c in contacts if c.get("email")), None)
     r["email"] = _text(service.get("email") or contact_mail or org.get("email"))
 
@@ -217,7 +220,8 @@ def _contacts(r: dict, service: Mapping, sal: Mapping | None, loc: Mapping, ix: 
 def _hours(r: dict, groups: list[list[Mapping]]) -> None:
     rows = next((g for g in groups if g), [])
     found = hours_from_schedules(rows)
-    r["opening_hours"], r["opening_hours_text"] = found.opening_hours, found.opening_hours_text
+    r["opening_hours"] = found.opening_hours or found.to_read  # text is read like a spreadsheet cell
+    r["opening_hours_text"] = found.opening_hours_text
     _extra(r, "hsds:schedule.description", found.extra_description)
     if found.notes and not any(str(row.get("description") or "") == found.opening_hours for row in rows):
         _extra(r, "hsds:schedule.notes", "; ".join(found.notes))

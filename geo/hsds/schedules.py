@@ -171,10 +171,13 @@ _TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d\d)(?::\d\d(?:\.\d+)?)?(?P<tz>Z|[+-
 
 @dataclass(frozen=True)
 class HoursFromSchedules:
-    """What an offer's schedule rows say: OSM syntax, text to read like a spreadsheet cell,
-    text nobody could read, and descriptions kept beside converted rules."""
+    """What an offer's schedule rows say: ``opening_hours`` in OSM syntax, or ``to_read``, text
+    the validator reads like a spreadsheet cell (German or English hours); ``opening_hours_text``
+    is text kept as written beside OSM hours; ``extra_description`` descriptions kept beside
+    rules that were converted."""
 
     opening_hours: str = ""
+    to_read: str = ""
     opening_hours_text: str = ""
     extra_description: str = ""
     notes: tuple[str, ...] = ()
@@ -196,9 +199,8 @@ def hours_from_schedules(rows: Iterable[Mapping]) -> HoursFromSchedules:
         converted = rules_to_osm(ruled)
         if converted:
             return HoursFromSchedules(opening_hours=converted, extra_description="; ".join(texts), notes=notes)
-        written = "; ".join([*texts, *(_written(r) for r in ruled if not texts)])
-        return HoursFromSchedules(opening_hours_text=written, notes=notes)
-    return HoursFromSchedules(opening_hours_text="; ".join(texts), notes=notes)
+        return HoursFromSchedules(to_read="; ".join(texts or [_written(r) for r in ruled]), notes=notes)
+    return HoursFromSchedules(to_read="; ".join(texts), notes=notes)
 
 
 def rules_to_osm(rows: Iterable[Mapping]) -> str:

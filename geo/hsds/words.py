@@ -44,6 +44,7 @@ _AGES = {
     "de": {"both": "Von {} bis {} Jahren.", "min": "Ab {} Jahren.", "max": "Bis {} Jahre."},
     "en": {"both": "Aged {} to {}.", "min": "Aged {} and over.", "max": "Up to age {}."},
 }
+_APPOINTMENT_NOUNS = {"termin", "termine", "terminvereinbarung", "appointment", "an", "is", "ein", "eine"}
 _SPREADSHEET_WORDS = {"cost": COST, "appointment": APPOINTMENT, "wheelchair": WHEELCHAIR}
 
 
@@ -62,7 +63,11 @@ def read_sentence(kind: str, text: str) -> str | None:
         for key, words in SENTENCES[lang][kind].items():
             if fold(words).strip(" .!") == wanted:
                 return key
-    key = _SPREADSHEET_WORDS[kind].get(wanted)
+    table = _SPREADSHEET_WORDS[kind]
+    key = table.get(wanted)
+    if key is None and kind == "appointment":
+        # "Termin erforderlich", "Appointment required": the word that says how much
+        key = table.get(" ".join(w for w in wanted.split() if w not in _APPOINTMENT_NOUNS))
     return None if key in (None, "unknown") else key
 
 

@@ -66,7 +66,16 @@ def read_hsds(path: str | Path) -> RawTable:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(f"{path.name}: {errors[0].message}")
-    return build_raw_table(path.name, headers, rows, problems, first_row_number=1, skip_blank=False)
+    raw = build_raw_table(path.name, headers, rows, problems, first_row_number=1, skip_blank=False)
+    # One note instead of a warning per column: the columns are ours, made for the values
+    # HSDS has and our offers have no field for (and "row 1" would blame the first offer).
+    kept = [p for p in raw.problems if p.row is not None and p.message.startswith("column kept as extra attribute")]
+    if kept:
+        raw.problems = [p for p in raw.problems if p not in kept]
+        raw.problems.append(Problem(path.name, None, "", ", ".join(p.column for p in kept),
+                                    "HSDS values no field of the offer takes are kept as extra attributes",
+                                    severity="note"))
+    return raw
 
 
 def load_tables(path: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
