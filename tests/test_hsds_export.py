@@ -72,7 +72,8 @@ def test_an_english_export_is_valid_too(hostile, tmp_path, shared_data):
     doc = to_hsds(offers, lang="en")
     assert check_tables(doc, schemas) == []
     services = {s["name"]: s for s in doc["service"]}
-    assert services["Online-Beratung für Geflüchtete 🌍"]["eligibility_description"] == "For Refugees and Asylum seekers."
+    online = services["Online-Beratung für Geflüchtete 🌍"]
+    assert online["eligibility_description"] == "For Refugees and Asylum seekers."
     assert services["Telefonseelsorge"]["fees_description"] == "Free of charge."
     with pytest.raises(ValueError, match="de or en"):
         to_hsds(offers, lang="fr")

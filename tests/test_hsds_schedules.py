@@ -35,7 +35,8 @@ def test_weekly_hours_become_ical_rows_and_keep_the_osm_string(osm, expected):
 
 
 @pytest.mark.parametrize("osm", [
-    "24/7", "Tu 18:00-02:00", "Mo-Fr 09:00-24:00", "Jan-Mar Mo 10:00-12:00", "Mo-Fr 09:00+", "week 1-53/2 Mo 09:00-12:00",
+    "24/7", "Tu 18:00-02:00", "Mo-Fr 09:00-24:00", "Jan-Mar Mo 10:00-12:00", "Mo-Fr 09:00+",
+    "week 1-53/2 Mo 09:00-12:00",
     "Mo-Fr,PH 10:00-12:00", "Mo-Fr 09:00-12:00 unknown",
     # the first Monday replaces the weekly Monday in OSM, iCal rows would add both
     "Mo-Fr 09:00-12:00; Mo[1] 14:00-16:00",

@@ -109,7 +109,8 @@ def _offer_rows(r: dict, doc: dict[str, list[dict]], organizations: dict[str, di
     if location["latitude"] is None or location["longitude"] is None:
         location["latitude"] = location["longitude"] = None
     doc["location"].append(_compact(location))
-    doc["service_at_location"].append({"id": hsds_id("service_at_location", oid), "service_id": sid, "location_id": lid})
+    doc["service_at_location"].append({"id": hsds_id("service_at_location", oid), "service_id": sid,
+                                       "location_id": lid})
     if any(r[f] for f in ("street", "housenumber", "postcode", "city")):
         # every field of an address is required; what we do not know is written empty
         doc["address"].append({

@@ -293,7 +293,8 @@ def _cost(r: dict, service: Mapping, ix: _Index) -> str:
     key = ""
     for option in ix.children("cost_option", "service_id", service.get("id")):
         amount = _number(option.get("amount"))
-        found = ("free" if amount == "0" else "fee") if amount else words.read_sentence("cost", _text(option.get("option")))
+        found = (("free" if amount == "0" else "fee") if amount
+                 else words.read_sentence("cost", _text(option.get("option"))))
         key = key or found or ""
         details = " ".join(_text(option.get(k)) for k in ("option", "amount", "currency", "amount_description")
                            if option.get(k) not in (None, ""))

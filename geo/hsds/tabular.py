@@ -175,7 +175,8 @@ class _PackageFiles:
             data = (self.archive.read(self.prefix + name) if self.archive is not None
                     else (self.folder / name).read_bytes())
         except (KeyError, FileNotFoundError):
-            raise InputError(f"{self.path.name}: {DESCRIPTOR} names {name!r}, which the package does not hold") from None
+            raise InputError(f"{self.path.name}: {DESCRIPTOR} names {name!r}, "
+                             "which the package does not hold") from None
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

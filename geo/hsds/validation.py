@@ -63,7 +63,8 @@ class Schemas:
 
         self.folder = Path(folder)
         if not (self.folder / "service.json").is_file():
-            raise FileNotFoundError(f"{self.folder}: no HSDS schemas here (expected service.json, organization.json ...)")
+            raise FileNotFoundError(f"{self.folder}: no HSDS schemas here "
+                                    "(expected service.json, organization.json ...)")
         self.tables: dict[str, dict] = {}
         resources = []
         for path in sorted(self.folder.glob("*.json")):
