@@ -9,7 +9,6 @@ The offer's own id travels along as the location's ``external_identifier``.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 # Fixed forever: changing it changes every id we have ever published.
@@ -21,6 +20,8 @@ OFFER_ID_TYPE = "angebotskarte"
 def hsds_id(kind: str, *parts: str) -> str:
     """The UUID of a record of ``kind`` named by ``parts`` ("service", offer id).
 
-    The parts are joined as a JSON list, so ("a/b", "c") and ("a", "b/c") never meet.
+    Each part is written with its length in front ("7:service 7:kl-0001"), so ("a/b", "c") and
+    ("a", "b/c") never meet, whatever characters the parts hold.
     """
-    return str(uuid.uuid5(NAMESPACE, json.dumps([kind, *map(str, parts)], ensure_ascii=False)))
+    name = " ".join(f"{len(p)}:{p}" for p in (kind, *map(str, parts)))
+    return str(uuid.uuid5(NAMESPACE, name))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from geo import hours
 
@@ -50,8 +51,17 @@ def schedule_rows(osm: str, text: str = "") -> list[dict]:
     ``osm`` is the offer's ``opening_hours``, ``text`` its ``opening_hours_text`` (hours
     nobody could read, kept as written): a row of its own with only the description.
     """
+    rows = [dict(row) for row in _osm_rows((osm or "").strip())]
+    if text and text.strip():
+        rows.append({"description": text.strip()})
+    return rows
+
+
+@lru_cache(maxsize=8192)
+def _osm_rows(osm: str) -> tuple[dict, ...]:
+    """The rows of one expression, once per distinct expression (a town has a few hundred);
+    callers get copies."""
     rows: list[dict] = []
-    osm = (osm or "").strip()
     if osm:
         try:
             rules, notes = _weekly_rules(osm)
@@ -69,9 +79,7 @@ def schedule_rows(osm: str, text: str = "") -> list[dict]:
                                          opens, closes, note))
             if not rows:  # only closed days or holidays: still say what we know
                 rows.append({"description": osm, **({"notes": "; ".join(notes)} if notes else {})})
-    if text and text.strip():
-        rows.append({"description": text.strip()})
-    return rows
+    return tuple(rows)
 
 
 def _row(osm: str, freq: str, byday: str, opens: str, closes: str, note: str) -> dict:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geo.hsds.ids import hsds_id
 from geo.languages import language_name
@@ -44,10 +45,12 @@ _TERM_TEXT = {CATEGORY: {"de": "Kategorie der Angebotskarte: {}", "en": "Angebot
               TRANSLATION: {"de": "Übersetzung: {}", "en": "Translation: {}"}}
 
 
+@lru_cache(maxsize=64)
 def taxonomy_id(kind: str) -> str:
     return hsds_id("taxonomy", kind)
 
 
+@lru_cache(maxsize=4096)
 def term_id(kind: str, key: str) -> str:
     """The UUID of our term ``key`` of ``kind`` (category, target_group, translation)."""
     return hsds_id("taxonomy_term", kind, key)
