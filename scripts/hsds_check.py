@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             if all(TABLE_KEYS[k] == k for k in tables):
                 errors += check_tabular_document(tables, schemas)
         else:
-            tables = tables_of(doc, args.file.name)
+            tables, notes = tables_of(doc, args.file.name)
         if isinstance(services, list):
             errors += check_tables(tables, schemas)
     print(f"{args.file}: {record_count(tables)} records, {len(errors)} errors")

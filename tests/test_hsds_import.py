@@ -8,6 +8,9 @@ import math
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from hsds_support import HOSTILE, LIBRARY, comparable, deploy, fresh_deployment
 
 from geo.hsds.nesting import nest_services
@@ -277,3 +280,38 @@ def test_a_package_folder_and_its_datapackage_json_are_read_too(hostile, tmp_pat
     by_folder = validate_table(read_input(folder), settings, "s").offers
     by_descriptor = validate_table(read_input(folder / "datapackage.json"), settings, "s").offers
     assert sorted(by_folder["id"]) == sorted(by_descriptor["id"]) == [f"h-{n}" for n in range(1, 7)]
+
+
+# Whatever another system sends: any JSON under HSDS's table and field names. The reader and the
+# validator must answer with offers and problems, or refuse the file with a reason, never crash.
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False),
+                     st.text(max_size=12), st.sampled_from([S1, L1, ORG, TAX, "MO,TU", "09:00", "virtual", "WEEKLY"]))
+_FIELDS = st.sampled_from(["id", "name", "service_id", "location_id", "organization_id", "taxonomy_term_id",
+                           "link_id", "latitude", "minimum_age", "byday", "opens_at", "closes_at", "code", "status",
+                           "location_type", "address_1", "url", "email", "amount", "description", "freq", "number"])
+_JSON = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.dictionaries(_FIELDS, inner, max_size=5)), max_leaves=12)
+_RECORDS = st.lists(st.one_of(st.dictionaries(_FIELDS, _JSON, max_size=6), _SCALARS), max_size=3)
+_DOCS = st.one_of(
+    st.fixed_dictionaries({"services": st.lists(st.dictionaries(_FIELDS, _JSON, max_size=6), min_size=1, max_size=3)},
+                          optional={k: _RECORDS for k in ("locations", "service_at_location", "schedules", "phones",
+                                                          "languages", "attributes", "taxonomy_terms", "addresses",
+                                                          "organizations", "cost_options", "accessibility")}),
+    st.lists(st.fixed_dictionaries({"name": _JSON, "status": _JSON},
+                                   optional={"service_at_locations": _JSON, "organization": _JSON,
+                                             "schedules": _JSON, "attributes": _JSON}), min_size=1, max_size=3),
+)
+
+
+@given(doc=_DOCS)
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_json_under_hsds_names_gives_offers_or_a_reason(tmp_path, settings, doc):
+    path = tmp_path / "zufall.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    try:
+        raw = read_input(path)
+    except InputError as exc:
+        assert "zufall.json" in str(exc)
+        return
+    result = validate_table(raw, settings, "zufall")
+    assert len(result.offers) + len(result.rejected_rows) + len(result.duplicate_rows) == result.rows_read

@@ -62,6 +62,11 @@ def offer_rows(tables: Mapping[str, list], file: str) -> tuple[list[str], list[l
                                     f"service {service.get('name', '')!r} names a location the file does not "
                                     "hold; imported without that place", severity="warning"))
         places = [(sal, loc) for sal, loc in places if loc is not None] or [(None, None)]
+        org = service.get("organization_id")
+        if org not in (None, "") and index.by_id("organization", org) is None:
+            problems.append(Problem(file, None, "organization_id", _text(org),
+                                    f"service {service.get('name', '')!r} names an organization the file does not "
+                                    "hold; imported without organisation", severity="warning"))
         for sal, location in places:
             linked_locations.add(id(location))
             records.append(_offer(service, sal, location, len(places) > 1, index))

@@ -56,26 +56,32 @@ def _walk(table: str, obj: Mapping, tables: dict, anonymous: dict) -> dict:
         if isinstance(value, Mapping):
             child = _walk(child_table, value, tables, anonymous)
             holder = _PARENT_HOLDS.get(key)
-            if holder and child.get("id") is not None:
+            if holder and _usable_id(child.get("id")):
                 row.setdefault(holder, child["id"])
         elif isinstance(value, list):
             for item in value:
                 if not isinstance(item, Mapping):
                     continue
                 item = dict(item)
-                if row.get("id") is not None:
+                if _usable_id(row.get("id")):
                     link, kind = _POLYMORPHIC.get(child_table, (f"{table}_id", None))
                     item.setdefault(link, row["id"])
                     if kind:
                         item.setdefault(kind, table)
                 _walk(child_table, item, tables, anonymous)
-    if row.get("id") is None:
+    if not _usable_id(row.get("id")):
         anonymous.setdefault(table, []).append(row)
     else:
         existing = tables.setdefault(table, {}).setdefault(row["id"], row)
         for k, v in row.items():  # the same record nested twice may carry different parts
             existing.setdefault(k, v)
     return row
+
+
+def _usable_id(value) -> bool:
+    """An id that can name a record (a UUID string; numbers from sloppy writers); a list or an
+    object in its place names nothing, and the record is kept without being merged."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != ""
 
 
 def nest_services(doc: Mapping[str, list[Mapping]]) -> list[dict]:

@@ -27,6 +27,7 @@ from geo.schema import InputError, Problem
 
 _GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"Feature(?:Collection)?"')
 # Fields only an HSDS service has (a bare {"id", "name"} could be anything)
+_DOCUMENT_KEYS = {"hsds_version", "version", "profile", "name", "title", "description", "created", "licenses"}
 _SERVICE_KEYS = {"status", "service_at_locations", "organization", "organization_id", "eligibility_description",
                  "fees_description", "schedules", "phones", "application_process"}
 
@@ -93,27 +94,38 @@ def load_tables(path: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
         raise InputError(f"{path.name}: JSON must be UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    return tables_of(doc, path.name), []
+    tables, notes = tables_of(doc, path.name)
+    return tables, [Problem(path.name, None, "", "", note, severity="warning") for note in notes]
 
 
-def tables_of(doc, name: str = "") -> dict[str, list[dict]]:
-    """Tables from a parsed JSON document in any of the JSON forms (see the module docstring)."""
+def tables_of(doc, name: str = "") -> tuple[dict[str, list[dict]], list[str]]:
+    """Tables from a parsed JSON document in any of the JSON forms (see the module docstring),
+    and notes on what was not read."""
     if isinstance(doc, Mapping) and isinstance(doc.get("contents"), list):
         doc = doc["contents"]  # a page of an HSDS API answer
     if isinstance(doc, Mapping) and _is_service(doc):
         doc = [doc]
     if isinstance(doc, list) and doc and all(isinstance(s, Mapping) and _is_service(s) for s in doc):
-        return flatten(doc)
+        return flatten(doc), []
     if isinstance(doc, Mapping) and any(TABLE_KEYS.get(k) == "service" for k in doc):
         tables: dict[str, list[dict]] = {}
+        notes = []
         for key, rows in doc.items():
             table = TABLE_KEYS.get(key)
-            if table is None or not isinstance(rows, list):
+            if table is None:
+                if key not in _DOCUMENT_KEYS:
+                    notes.append(f"{key!r} is not an HSDS 3.0 table; not read")
                 continue
+            if not isinstance(rows, list):
+                notes.append(f"{key!r} is not an array of records; not read")
+                continue
+            others = sum(not isinstance(r, Mapping) for r in rows)
+            if others:
+                notes.append(f"{key!r}: {others} entries are not records (objects); not read")
             # rows may themselves hold nested records (an API's objects put in a table)
             for nested, records in flatten(rows, table).items():
                 tables.setdefault(nested, []).extend(records)
-        return _unique(tables)
+        return _unique(tables), notes
     raise InputError(f"{name}: neither a GeoJSON FeatureCollection nor Open Referral HSDS 3.0 (expected an object "
                      "with a \"services\" array, a list of HSDS service objects, or a tabular package)")
 
@@ -131,7 +143,7 @@ def _unique(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
         kept = []
         for row in rows:
             rid = row.get("id")
-            if rid in (None, ""):
+            if not isinstance(rid, (str, int, float)) or rid == "":
                 kept.append(row)
             elif rid in seen:
                 for k, v in row.items():
