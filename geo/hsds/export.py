@@ -5,7 +5,7 @@ An offer is an HSDS *service at location*: one ``service`` of its ``organization
 them, and the rows that hang off them. docs/hsds.md has the field-by-field mapping; in short:
 
 - name, description, e-mail, website -> service; organisation -> organization (one per
-  distinct name; offers without one get a stand-in organisation named like the offer whose
+  distinct name, as written; offers without one get a stand-in organisation named like the offer whose
   description says so, because the tabular form requires an organisation);
 - address -> address (address_1 = street and house number, country DE), coordinates ->
   location latitude/longitude only when known, the offer's id -> location.external_identifier;
@@ -37,7 +37,6 @@ from geo.hsds.taxonomy import CATEGORY, TARGET_GROUP, taxonomy_tables, term_id, 
 from geo.hsds.uris import to_uri
 from geo.languages import language_name
 from geo.schema import OFFER_COLUMNS
-from geo.text import fold
 from geo.vocab import Vocabulary
 
 HSDS_FORMATS = ("hsds", "hsds-csv")
@@ -149,7 +148,8 @@ def _offer_rows(r: dict, doc: dict[str, list[dict]], organizations: dict[str, di
 
 def _organization(r: dict, organizations: dict[str, dict], lang: str) -> dict:
     if r["organisation"]:
-        key = "name:" + fold(r["organisation"])
+        # by the exact name: folding "Caritas" and "caritas" together would change one offer's text
+        key = "name:" + r["organisation"]
         org = {"id": hsds_id("organization", key), "name": r["organisation"], "description": ""}
     else:
         key = "offer:" + r["id"]
