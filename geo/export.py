@@ -1,4 +1,4 @@
-"""Export the whole store: GeoJSON, CSV, XLSX, GeoPackage or Open Referral HSDS 3.0 (JSON).
+"""Export the whole store: GeoJSON, CSV, XLSX, GeoPackage or Open Referral HSDS 3.0 (geo.hsds).
 
 CSV/XLSX/GeoJSON use the offer record's field names, so ``export`` followed by
 ``import`` reproduces the same offers (languages with notes are written as
@@ -18,11 +18,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.hsds.export import HSDS_FORMATS, write_hsds
 from geo.schema import OFFER_COLUMNS
 from geo.spreadsheet import append_row, write_frame_csv
 from geo.store import Store
 
-FORMATS = ("geojson", "csv", "xlsx", "gpkg", "hsds")
+FORMATS = ("geojson", "csv", "xlsx", "gpkg", *HSDS_FORMATS)
 # Derived on import; exported for readers but not needed to re-import.
 _EXPORT_COLUMNS = [c for c in OFFER_COLUMNS if c != "language_notes"]
 
@@ -61,8 +62,8 @@ def export_store(store: Store, fmt: str, out: str | Path) -> int:
         tmp.write_text(json.dumps(offers_feature_collection(offers), ensure_ascii=False), encoding="utf-8")
     elif fmt == "gpkg":
         _write_gpkg(store, offers, tmp)
-    elif fmt == "hsds":
-        tmp.write_text(json.dumps(to_hsds(offers), ensure_ascii=False, indent=1), encoding="utf-8")
+    elif fmt in HSDS_FORMATS:
+        write_hsds(offers, fmt, tmp, imports=store.imports())
     tmp.replace(out)
     return len(offers)
 
@@ -120,61 +121,3 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
         append_row(sheet, [str(v) if v is not None else "" for v in row])
     sheet.freeze_panes = "A2"
     book.save(path)
-
-
-def to_hsds(offers: gpd.GeoDataFrame) -> dict:
-    """Open Referral HSDS 3.0: organizations, services, locations and service_at_locations.
-
-    An offer maps to one service (name, description, email, url, status) of its
-    organisation, one location (address, lat/lon; virtual offers get a location
-    of location_type "virtual"), a service_at_location joining them, languages,
-    phones and a schedule (the OSM opening_hours string kept in ``description``
-    of the schedule, because HSDS schedules are iCal-shaped).
-    """
-    orgs: dict[str, dict] = {}
-    services, locations, sals, languages, phones, schedules, addresses = [], [], [], [], [], [], []
-    for record, geom in zip(_records(offers), offers.geometry):
-        org_name = record["organisation"] or record["name"]
-        org_id = "org-" + _slug(org_name)
-        orgs.setdefault(org_id, {"id": org_id, "name": org_name, "description": ""})
-        sid, lid = f"svc-{record['id']}", f"loc-{record['id']}"
-        services.append({
-            "id": sid, "organization_id": org_id, "name": record["name"], "description": record["description"],
-            "email": record["email"], "url": record["website"], "status": "active",
-            "last_modified": record["last_verified"] or None,
-            "eligibility_description": ", ".join(record["target_groups"]),
-            "minimum_age": record["age_min"], "maximum_age": record["age_max"],
-            "fees_description": {"free": "free", "fee": "fee", "unknown": ""}[record["cost"] or "unknown"],
-            "category": record["category"], "wheelchair": record["wheelchair"], "appointment": record["appointment"],
-        })
-        locations.append({
-            "id": lid, "location_type": "virtual" if record["location_type"] == "virtual" else "physical",
-            "name": record["name"], "latitude": record["lat"], "longitude": record["lon"],
-            "external_identifier": record["id"], "external_identifier_type": "angebotskarte",
-        })
-        if record["street"] or record["city"]:
-            addresses.append({
-                "id": f"adr-{record['id']}", "location_id": lid, "address_type": "physical",
-                "address_1": " ".join(p for p in (record["street"], record["housenumber"]) if p),
-                "city": record["city"], "postal_code": record["postcode"], "state_province": "", "country": "DE",
-            })
-        sals.append({"id": f"sal-{record['id']}", "service_id": sid, "location_id": lid})
-        for code in record["languages"]:
-            languages.append({"id": f"lang-{record['id']}-{code}", "service_id": sid, "code": code,
-                              "note": record["language_notes"].get(code, "")})
-        if record["phone"]:
-            phones.append({"id": f"ph-{record['id']}", "service_id": sid, "number": record["phone"]})
-        if record["opening_hours"]:
-            schedules.append({"id": f"sch-{record['id']}", "service_id": sid,
-                              "description": record["opening_hours"], "notes": "OpenStreetMap opening_hours syntax"})
-    return {
-        "hsds_version": "3.0", "organizations": list(orgs.values()), "services": services, "locations": locations,
-        "addresses": addresses, "service_at_locations": sals, "languages": languages, "phones": phones,
-        "schedules": schedules,
-    }
-
-
-def _slug(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha1(text.casefold().encode("utf-8")).hexdigest()[:10]

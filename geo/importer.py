@@ -20,6 +20,8 @@ import pandas as pd
 from geo.districts import assign_districts
 from geo.geocoding.base import AddressQuery, GeocodeResult, Geocoder, GeocodingBlocked
 from geo.readers.geojson import read_geojson
+from geo.readers.hsds import is_package as is_hsds_package
+from geo.readers.hsds import looks_like_geojson, read_hsds
 from geo.readers.tabular import RawTable, read_table
 from geo.readers.vector import SUFFIXES as VECTOR_SUFFIXES
 from geo.readers.vector import read_vector
@@ -78,6 +80,8 @@ class ImportSummary:
 def read_input(path: str | Path, sheet: str | None = None, columns: dict[str, str] | None = None) -> RawTable:
     """Pick the reader by content and extension; ``columns`` maps headers to fields explicitly."""
     path = Path(path)
+    if is_hsds_package(path) or path.suffix.lower() == ".json" and not looks_like_geojson(path):
+        return read_hsds(path)
     if path.suffix.lower() in (".geojson", ".json"):
         return read_geojson(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:

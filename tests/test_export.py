@@ -12,7 +12,9 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from geo.export import FORMATS, export_store, to_hsds
+from geo.export import FORMATS, export_store
+from geo.hsds.export import to_hsds
+from geo.hsds.ids import hsds_id
 from geo.schema import OFFER_COLUMNS
 from geo.settings import load_settings
 from geo.store import Store, open_store
@@ -150,30 +152,33 @@ def test_gpkg_export_opens_with_every_layer(tmp_path, deployment):
 
 
 def test_hsds_export_structure(tmp_path, deployment):
+    """One JSON object, one array per table (the tabular profile's table names); every link
+    points at a record of the file. Validity against the official schemas: tests/test_hsds_export.py."""
     main(["export", "--format", "hsds", "--out", str(tmp_path / "h.json"), "--config", str(deployment)])
     doc = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
-    for table in ("organizations", "services", "locations", "addresses", "service_at_locations", "languages",
-                  "phones", "schedules"):
+    for table in ("organization", "service", "location", "address", "service_at_location", "language",
+                  "phone", "schedule", "taxonomy", "taxonomy_term", "attribute"):
         assert isinstance(doc[table], list), table
         ids = [row["id"] for row in doc[table]]
         assert len(ids) == len(set(ids)), f"{table} ids are not unique"
     assert doc["hsds_version"].startswith("3")
-    orgs = {o["id"] for o in doc["organizations"]}
-    services = {s["id"]: s for s in doc["services"]}
-    locations = {loc["id"]: loc for loc in doc["locations"]}
-    assert len(services) == len(locations) == len(doc["service_at_locations"]) == 4
+    orgs = {o["id"] for o in doc["organization"]}
+    services = {s["id"]: s for s in doc["service"]}
+    locations = {loc["id"]: loc for loc in doc["location"]}
+    assert len(services) == len(locations) == len(doc["service_at_location"]) == 4
     assert all(s["organization_id"] in orgs for s in services.values())
-    for sal in doc["service_at_locations"]:
+    for sal in doc["service_at_location"]:
         assert sal["service_id"] in services and sal["location_id"] in locations
-    assert all(a["location_id"] in locations for a in doc["addresses"])
-    assert all(lang["service_id"] in services for lang in doc["languages"])
+    assert all(a["location_id"] in locations for a in doc["address"])
+    assert all(lang["service_id"] in services for lang in doc["language"])
     virtual = [loc for loc in locations.values() if loc["location_type"] == "virtual"]
     assert [loc["external_identifier"] for loc in virtual] == ["x-3"]
-    first = locations["loc-007"]
+    first = locations[hsds_id("location", "007")]
     assert (first["latitude"], first["longitude"]) == (49.4447, 7.7689)
-    assert {(lang["code"], lang["note"]) for lang in doc["languages"] if lang["service_id"] == "svc-007"} == {
+    sid = hsds_id("service", "007")
+    assert {(lang["code"], lang.get("note", "")) for lang in doc["language"] if lang["service_id"] == sid} == {
         ("ar", "Mo, Di; nach Absprache"), ("kmr", ""), ("prs", ""), ("uk", "nur (mit Termin)")}
-    assert services["svc-007"]["minimum_age"] == 6 and services["svc-x-3"]["maximum_age"] is None
+    assert services[sid]["minimum_age"] == 6 and "maximum_age" not in services[hsds_id("service", "x-3")]
     # the same organisation name is one organisation
     assert len(orgs) == len({s["organization_id"] for s in services.values()})
 
@@ -182,14 +187,15 @@ def test_hsds_of_an_empty_store_is_valid():
     from geo.store import empty_offers
 
     doc = to_hsds(empty_offers())
-    assert doc["services"] == [] and doc["organizations"] == []
+    assert doc["service"] == [] and doc["organization"] == []
+    assert len(doc["taxonomy"]) == 3 and doc["taxonomy_term"]  # the vocabulary is published all the same
 
 
 def test_export_default_file_names(tmp_path, capsys, deployment):
     for fmt in FORMATS:
         assert main(["export", "--format", fmt, "--config", str(deployment)]) == 0
     names = sorted(p.name for p in tmp_path.glob("offers.*"))
-    assert names == ["offers.csv", "offers.geojson", "offers.gpkg", "offers.json", "offers.xlsx"]
+    assert names == ["offers.csv", "offers.geojson", "offers.gpkg", "offers.hsds.zip", "offers.json", "offers.xlsx"]
     assert not list(tmp_path.glob(".offers.*.tmp"))
 
 

@@ -17,7 +17,7 @@ from webmap.cli.options import sheet_option
 _SHOWN = 30
 
 
-@click.command("import", cls=Command, short_help="import a CSV, XLSX or GeoJSON offer list")
+@click.command("import", cls=Command, short_help="import a CSV, XLSX, GeoJSON or HSDS offer list")
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--source", help="name of this list (default: the file name); re-importing a source replaces it")
 @sheet_option
@@ -27,7 +27,7 @@ _SHOWN = 30
 @pass_settings
 def command(settings: Settings, file: Path, source: str | None, sheet: str | None, report: Path | None,
             strict: bool) -> int:
-    """Import one offer list (CSV, XLSX or GeoJSON; German or English column headers).
+    """Import one offer list (CSV, XLSX, GeoJSON or Open Referral HSDS 3.0; German or English column headers).
 
     Every row ends in the store or in the report. Exit codes: 0 every row imported, 1 some
     rows rejected (the valid ones are stored), 2 the file is unusable (nothing changes).
