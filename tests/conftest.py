@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,19 +41,32 @@ def settings(tmp_path) -> Settings:
     return make_settings(tmp_path)
 
 
-def build_demo(folder: Path) -> Path:
-    """The demo deployment copied to folder/demo and built there by `angebotskarte demo`; its config file."""
-    from webmap.cli import main
+_PRISTINE_DEMO: Path | None = None
 
+
+def build_demo(folder: Path) -> Path:
+    """The demo deployment in folder/demo with its store built by `angebotskarte demo`; its config file.
+
+    The demo is built once per test session into a folder no test touches and copied from
+    there (a copy of a few files instead of an import per test).
+    """
+    global _PRISTINE_DEMO
+    if _PRISTINE_DEMO is None:
+        from webmap.cli import main
+
+        pristine = Path(tempfile.mkdtemp(prefix="angebotskarte-demo-")) / "demo"
+        atexit.register(shutil.rmtree, pristine.parent, True)
+        shutil.copytree(DEMO_DIR, pristine, ignore=shutil.ignore_patterns("build"))
+        assert main(["demo", "--config", str(pristine / "angebotskarte.toml")]) == 0
+        _PRISTINE_DEMO = pristine
     work = folder / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    assert main(["demo", "--config", str(work / "angebotskarte.toml")]) == 0
+    shutil.copytree(_PRISTINE_DEMO, work)
     return work / "angebotskarte.toml"
 
 
 @pytest.fixture
 def demo_settings(tmp_path) -> Settings:
-    """The demo config, with its store redirected into tmp_path (built by the demo command)."""
+    """The demo config with its own copy of the demo store in tmp_path (built once per session)."""
     return load_settings(build_demo(tmp_path))
 
 
@@ -166,3 +181,15 @@ def store_backend(request, tmp_path) -> StoreBackend:
     if request.param == "gpkg":
         return StoreBackend("gpkg", tmp_path)
     return StoreBackend("postgis", tmp_path, request.getfixturevalue("postgis_url"))
+
+
+GROUPS = ("unit", "web", "cli", "browser", "realdata")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each test carries the marker of its folder (tests/unit, tests/web, ...), so one group can
+    be run alone: ``pytest -m unit`` for the quick loop, ``-m "not browser"`` without chromium."""
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        if parts and parts[0] in GROUPS:
+            item.add_marker(parts[0])

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_DIR = ROOT / "data" / "demo"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -54,6 +53,21 @@ def chromium_path() -> str:
             pytest.fail(f"ANGEBOTSKARTE_REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (npm package in tests/js; `make test` installs it).
+
+    Without it the accessibility checks skip with the command that installs it; in CI
+    (ANGEBOTSKARTE_REQUIRE_BROWSER=1) they fail instead, like a missing browser.
+    """
+    if not AXE.exists():
+        reason = f"{AXE} is missing: run `npm install --prefix tests/js --no-audit --no-fund` (make test does)"
+        if _require_browser():
+            pytest.fail(f"ANGEBOTSKARTE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -108,15 +122,12 @@ class LiveServer:
 
 
 def demo_settings(folder: Path, **sections):
-    """The demo deployment built in ``folder``, with config sections overridden (e.g. embed=...)."""
+    """The demo deployment in ``folder`` (a copy of the session's one build), with config sections
+    overridden (e.g. embed=...)."""
+    from conftest import build_demo
     from geo.settings import load_settings
-    from webmap.cli import main
 
-    work = folder / "demo"
-    shutil.copytree(DEMO_DIR, work, ignore=shutil.ignore_patterns("build"))
-    config = work / "angebotskarte.toml"
-    assert main(["demo", "--config", str(config)]) == 0
-    return load_settings(config, overrides=sections or None)
+    return load_settings(build_demo(folder), overrides=sections or None)
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AXE, serious_axe_violations, guarded_context, wait_ready
+from .conftest import serious_axe_violations, guarded_context, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/js --no-audit --no-fund` (make test does)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", ["/?ui=de", "/angebote/kl-0002?ui=de", "/?ui=ar", "/?ui=en&near=49.44,7.76&category=doctor",

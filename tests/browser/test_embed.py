@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import AXE, serious_axe_violations, LiveServer, guarded_context, screenshot, wait_until
+from .conftest import serious_axe_violations, LiveServer, guarded_context, screenshot, wait_until
 from .embed_support import HostSite, api_ids, demo_settings, embed_frame, get_json, origins_context
 
 pytestmark = pytest.mark.browser
@@ -274,12 +274,6 @@ def test_without_javascript_the_embed_is_a_working_list(playwright_browser, serv
     finally:
         context.close()
 
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/js --no-audit --no-fund` (make test does)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", [

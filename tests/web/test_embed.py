@@ -18,7 +18,7 @@ from conftest import build_demo
 from geo.settings import load_settings
 from webmap import create_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "embed.md"
 TOWN = "https://www.kaiserslautern.de"
 

@@ -18,7 +18,7 @@ from geo.geocoding.gazetteer_build import build_gazetteer
 from geo.readers.tabular import read_table
 from geo.validate import validate_table
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import bench_real_lists  # noqa: E402
 import real_lists  # noqa: E402
 

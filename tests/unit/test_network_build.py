@@ -254,7 +254,7 @@ def test_the_docs_list_every_walkable_kind():
 
     from geo.network import tags
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "network.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "network.md").read_text(encoding="utf-8")
     table = text[text.index("| kind | walkable |"):text.index("A gate or other barrier")]
     words = set(table.replace(",", " ").replace("`", " ").replace("/", " ").split())
     for value in tags.WALKABLE_HIGHWAYS | tags.FOOT_TAG_REQUIRED:

@@ -264,7 +264,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(tmp_path, capsys, monk
 
 def _readme_rows() -> dict[tuple, str]:
     """The README's command table: command words -> the usage written in the first column."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     rows = {}
     for usage in re.findall(r"^\| `([^`]+)` \|", readme, re.M):
         words = tuple(w for w in usage.split()[:2] if re.fullmatch(r"[a-z-]+", w))

@@ -19,7 +19,7 @@ import shapely
 from geo.coverage import coverage_table, language_gaps, prepare, underserved
 from geo.settings import load_settings
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from conftest import SHARED_DATA as DATA  # ../shared/data or $ANGEBOTSKARTE_SHARED_DATA
 LOR = DATA / "berlin-lor-population"
 FACILITIES = DATA / "berlin-open-data-facilities"
 

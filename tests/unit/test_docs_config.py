@@ -11,7 +11,7 @@ import pytest
 
 from geo.settings import _OPEN_SECTIONS, default_values
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 HEADING = re.compile(r"^#{1,6}\s*\[(?P<section>[\w.]+)\]\s*$", re.M)
 
 

@@ -13,7 +13,7 @@ from test_geocoding_gazetteer import MARKT_5, metres, write_town_extract
 from test_geocoding_nominatim import USER_AGENT, FakeGeocodingServer, Scripted
 from webmap.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(folder: Path, **geocoding) -> Path:

@@ -473,7 +473,7 @@ def test_district_filter_by_id_and_name(demo_client, demo_app):
 
 
 def test_docs_describe_every_page_parameter():
-    text = (Path(__file__).resolve().parents[1] / "docs" / "ui.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "ui.md").read_text(encoding="utf-8")
     from webmap.params import FACET_PARAMETERS
 
     for name in (*FACET_PARAMETERS, "q", "near", "open_now", "offset", "ui", "partial", "bbox", "zoom",

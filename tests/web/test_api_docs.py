@@ -10,7 +10,7 @@ import pytest
 from geo.settings import default_values
 from webmap.params import FILTER_PARAMETERS, OFFERS_PARAMETERS, PAGE_PARAMETERS
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from geo.geocoding.base import AddressQuery, NotFound
 from geo.geocoding.gazetteer import Gazetteer, GazetteerError
 from geo.geocoding.gazetteer_build import GazetteerBuildError, build_gazetteer
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from conftest import SHARED_DATA  # ../shared/data or $ANGEBOTSKARTE_SHARED_DATA
 
 # -- a small world: two towns inside the default [area] bbox, one far outside ----------------
 

@@ -21,7 +21,7 @@ from conftest import write_csv
 from geo.importer import import_file
 from geo.store import VersionConflict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = textwrap.dedent("""
     import sys, time

@@ -18,7 +18,7 @@ from conftest import make_settings, write_csv
 from geo.importer import import_file
 from geo.store import open_store
 
-LEGACY = Path(__file__).resolve().parent / "data" / "legacy_store.gpkg"
+LEGACY = Path(__file__).resolve().parents[1] / "data" / "legacy_store.gpkg"
 
 
 @pytest.fixture

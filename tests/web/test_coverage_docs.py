@@ -9,7 +9,7 @@ from geo.coverage.table import ID_COLUMNS, METRICS
 from geo.coverage.wording import COLUMN_LABELS
 from geo.settings import default_values
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "planning.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "planning.md"
 
 
 def test_every_planning_key_is_documented():
